@@ -1,0 +1,151 @@
+package main
+
+import (
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+)
+
+var errUsage = errors.New("usage")
+
+// Config is the whole configuration of one command run, filled from flags
+// with CORRIDOR_* environment variables as fallbacks. Nothing is global.
+type Config struct {
+	DB        string // SQLite file path or postgres:// URL
+	Addr      string // listen address
+	DataDir   string // shipped datasets
+	LogLevel  string // debug, info, warn, error
+	LogFormat string // text or json
+	BodyLimit int64  // maximum request body in bytes
+	NoLoad    bool   // serve: do not load the reference data on first start
+}
+
+// flagSpec describes one configuration flag.
+type flagSpec struct {
+	name, env, def, help string
+	target               func(c *Config) any
+}
+
+var configFlags = []flagSpec{
+	{"db", "CORRIDOR_DB", "corridor.db", "database: a SQLite file path or a postgres:// URL", func(c *Config) any { return &c.DB }},
+	{"addr", "CORRIDOR_ADDR", "127.0.0.1:8080", "address to listen on", func(c *Config) any { return &c.Addr }},
+	{"data-dir", "CORRIDOR_DATA_DIR", "", "directory of the shipped datasets (default: ./data, else data/ beside the binary)", func(c *Config) any { return &c.DataDir }},
+	{"log-level", "CORRIDOR_LOG_LEVEL", "info", "log level: debug, info, warn, error", func(c *Config) any { return &c.LogLevel }},
+	{"log-format", "CORRIDOR_LOG_FORMAT", "text", "log format: text or json", func(c *Config) any { return &c.LogFormat }},
+	{"body-limit", "CORRIDOR_BODY_LIMIT", "1048576", "largest request body accepted, in bytes", func(c *Config) any { return &c.BodyLimit }},
+	{"no-load", "CORRIDOR_NO_LOAD", "false", "serve: do not load the shipped reference data into an empty database", func(c *Config) any { return &c.NoLoad }},
+}
+
+// newFlagSet registers the named configuration flags on a new flag set;
+// defaults come from the environment when set there.
+func newFlagSet(name string, e *env, cfg *Config, names ...string) (*flag.FlagSet, error) {
+	fs := flag.NewFlagSet(name, flag.ContinueOnError)
+	fs.SetOutput(e.stderr)
+	for _, n := range names {
+		spec, ok := findFlag(n)
+		if !ok {
+			panic("unknown config flag " + n)
+		}
+		def := spec.def
+		if v := e.getenv(spec.env); v != "" {
+			def = v
+		}
+		help := fmt.Sprintf("%s (env %s)", spec.help, spec.env)
+		switch p := spec.target(cfg).(type) {
+		case *string:
+			fs.StringVar(p, spec.name, def, help)
+		case *int64:
+			n, err := strconv.ParseInt(def, 10, 64)
+			if err != nil {
+				return nil, fmt.Errorf("%s=%q: not a whole number", spec.env, def)
+			}
+			fs.Int64Var(p, spec.name, n, help)
+		case *bool:
+			b, err := strconv.ParseBool(def)
+			if err != nil {
+				return nil, fmt.Errorf("%s=%q: not true or false", spec.env, def)
+			}
+			fs.BoolVar(p, spec.name, b, help)
+		}
+	}
+	return fs, nil
+}
+
+func findFlag(name string) (flagSpec, bool) {
+	for _, f := range configFlags {
+		if f.name == name {
+			return f, true
+		}
+	}
+	return flagSpec{}, false
+}
+
+// parse parses args; -h prints help and returns errUsage-free nil
+// handling to the caller through flag.ErrHelp.
+func parse(fs *flag.FlagSet, args []string) error {
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return flag.ErrHelp
+		}
+		return errUsage
+	}
+	return nil
+}
+
+// validate checks values that flags cannot check by type.
+func (c *Config) validate() error {
+	if strings.TrimSpace(c.DB) == "" {
+		return errors.New("--db: must not be empty")
+	}
+	if c.BodyLimit < 1024 || c.BodyLimit > 1<<30 {
+		return fmt.Errorf("--body-limit: %d is outside 1024..%d", c.BodyLimit, 1<<30)
+	}
+	switch c.LogLevel {
+	case "debug", "info", "warn", "error":
+	default:
+		return fmt.Errorf("--log-level: %q is not one of debug, info, warn, error", c.LogLevel)
+	}
+	switch c.LogFormat {
+	case "text", "json":
+	default:
+		return fmt.Errorf("--log-format: %q is not text or json", c.LogFormat)
+	}
+	return nil
+}
+
+// resolveDataDir finds the shipped data directory.
+func (c *Config) resolveDataDir() error {
+	if c.DataDir != "" {
+		if st, err := os.Stat(c.DataDir); err != nil || !st.IsDir() {
+			return fmt.Errorf("--data-dir: %s is not a directory", c.DataDir)
+		}
+		return nil
+	}
+	candidates := []string{"data"}
+	if exe, err := os.Executable(); err == nil {
+		candidates = append(candidates, filepath.Join(filepath.Dir(exe), "data"))
+	}
+	for _, d := range candidates {
+		if st, err := os.Stat(filepath.Join(d, "iso3166-un-m49")); err == nil && st.IsDir() {
+			c.DataDir = d
+			return nil
+		}
+	}
+	return fmt.Errorf("--data-dir: no shipped data found in %s; run from the repository root or set --data-dir", strings.Join(candidates, " or "))
+}
+
+func (c *Config) logger(w io.Writer) *slog.Logger {
+	var level slog.Level
+	level.UnmarshalText([]byte(c.LogLevel))
+	opts := &slog.HandlerOptions{Level: level}
+	if c.LogFormat == "json" {
+		return slog.New(slog.NewJSONHandler(w, opts))
+	}
+	return slog.New(slog.NewTextHandler(w, opts))
+}

@@ -1,0 +1,128 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+
+	"github.com/corridor-platform/corridor/internal/i18n"
+	"github.com/corridor-platform/corridor/internal/importer"
+	"github.com/corridor-platform/corridor/internal/store"
+	"github.com/corridor-platform/corridor/internal/web"
+	"github.com/corridor-platform/corridor/internal/web/api"
+	"github.com/corridor-platform/corridor/internal/web/ui"
+)
+
+func runServe(ctx context.Context, e *env, args []string) error {
+	var cfg Config
+	fs, err := newFlagSet("serve", e, &cfg, "db", "addr", "data-dir", "log-level", "log-format", "body-limit", "no-load")
+	if err != nil {
+		return err
+	}
+	if err := parse(fs, args); err != nil {
+		return helpOK(err)
+	}
+	if err := cfg.validate(); err != nil {
+		return err
+	}
+	log := cfg.logger(e.stderr)
+	db, err := openDB(ctx, &cfg, log)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	if !cfg.NoLoad {
+		if err := loadReferenceIfEmpty(ctx, e, &cfg, db, log); err != nil {
+			return err
+		}
+	}
+	handler, err := buildHandler(&cfg, db, log)
+	if err != nil {
+		return err
+	}
+	ln, err := net.Listen("tcp", cfg.Addr)
+	if err != nil {
+		return fmt.Errorf("--addr: %w", err)
+	}
+	addr := ln.Addr().String()
+	log.Info("Corridor is serving", "url", "http://"+addr, "engine", db.Engine())
+	if e.ready != nil {
+		e.ready(addr)
+	}
+	return web.Serve(ctx, ln, handler, log)
+}
+
+// helpOK turns -h into a clean exit.
+func helpOK(err error) error {
+	if errors.Is(err, flag.ErrHelp) {
+		return nil
+	}
+	return err
+}
+
+// openDB opens and migrates the database named by cfg.DB.
+func openDB(ctx context.Context, cfg *Config, log *slog.Logger) (*store.DB, error) {
+	db, err := store.Open(ctx, cfg.DB, log)
+	if err != nil {
+		return nil, err
+	}
+	applied, err := db.Migrate(ctx)
+	if err != nil {
+		db.Close()
+		return nil, err
+	}
+	if len(applied) > 0 {
+		log.Info("database migrated", "engine", db.Engine(), "applied", applied)
+	}
+	return db, nil
+}
+
+// loadReferenceIfEmpty loads the shipped reference data into a database
+// that has none, so that a newcomer sees real data at once. Several
+// processes starting together on PostgreSQL do this safely: the import
+// takes the dataset's lock and the second finds the data loaded.
+func loadReferenceIfEmpty(ctx context.Context, e *env, cfg *Config, db *store.DB, log *slog.Logger) error {
+	loaded, err := db.DatasetLoaded(ctx, "countries")
+	if err != nil || loaded {
+		return err
+	}
+	if err := cfg.resolveDataDir(); err != nil {
+		return err
+	}
+	log.Info("first start: loading the shipped reference data", "dir", cfg.DataDir)
+	rn := &importer.Runner{DB: db, Registry: importer.Builtin(), DataDir: cfg.DataDir, Progress: e.stderr, Host: hostname()}
+	rep, err := rn.Run(ctx, "countries", nil)
+	if err != nil {
+		return err
+	}
+	log.Info("reference data loaded", "rows", rep.Loaded, "rejected", rep.Rejected, "duration", rep.Duration)
+	return nil
+}
+
+// buildHandler assembles the whole HTTP stack.
+func buildHandler(cfg *Config, db *store.DB, log *slog.Logger) (http.Handler, error) {
+	metrics := web.NewMetrics(db.SQL())
+	router := web.NewRouter(web.Instrument(metrics, log))
+	cat, err := i18n.New()
+	if err != nil {
+		return nil, err
+	}
+	pages, err := ui.New(ui.Config{Geo: db.Geo(), Log: log, Catalog: cat, Version: version()})
+	if err != nil {
+		return nil, err
+	}
+	api.New(api.Config{Geo: db.Geo(), Log: log, Version: version(), Health: db.Health, Metrics: metrics.Handler()}).Register(router)
+	pages.Register(router)
+	stack := &web.Stack{Router: router, Log: log, BodyLimit: cfg.BodyLimit, NotFoundPage: pages.NotFoundPage}
+	return stack.Handler(), nil
+}
+
+func hostname() string {
+	h, _ := os.Hostname()
+	return h
+}
