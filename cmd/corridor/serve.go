@@ -101,6 +101,9 @@ func loadReferenceIfEmpty(ctx context.Context, e *env, cfg *Config, db *store.DB
 		return err
 	}
 	log.Info("reference data loaded", "rows", rep.Loaded, "rejected", rep.Rejected, "duration", rep.Duration)
+	for _, rej := range rep.Rejections {
+		log.Warn("reference row rejected", "file", rej.File, "row", rej.Row, "column", rej.Column, "reason", rej.Reason)
+	}
 	return nil
 }
 

@@ -81,8 +81,8 @@ func TestLocalizerTranslatesAndPlurals(t *testing.T) {
 	c := newCatalog(t)
 	tests := []struct {
 		lang, id string
-		data map[string]any
-		want string
+		data     map[string]any
+		want     string
 	}{
 		{"en", "nav.countries", nil, "Countries"},
 		{"fr", "nav.countries", nil, "Pays"},
@@ -91,7 +91,7 @@ func TestLocalizerTranslatesAndPlurals(t *testing.T) {
 		{"en", "countries.results.count", map[string]any{"Count": 3}, "3 countries and territories match."},
 		{"fr", "countries.results.count", map[string]any{"Count": 0}, "0 pays ou territoire correspond."},
 		{"es", "countries.results.count", map[string]any{"Count": 2}, "2 países y territorios coinciden."},
-		{"de", "nav.home", nil, "Home"},                 // unsupported → English
+		{"de", "nav.home", nil, "Home"},                   // unsupported → English
 		{"en", "no.such.message", nil, "no.such.message"}, // visible gap
 	}
 	for _, tt := range tests {

@@ -46,4 +46,3 @@ func Countries() Dataset {
 func Builtin() *Registry {
 	return NewRegistry(Countries())
 }
-

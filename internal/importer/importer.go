@@ -94,18 +94,18 @@ func (r *Registry) Get(name string) (Dataset, error) {
 
 // Report is the outcome of one import.
 type Report struct {
-	Dataset    string                `json:"dataset"`
-	Files      []string              `json:"files"`
-	Checksum   string                `json:"checksum"`
-	Unchanged  bool                  `json:"unchanged"` // same files as the version served: nothing done
-	Read       int64                 `json:"rowsRead"`
-	Loaded     int64                 `json:"rowsLoaded"`
-	Rejected   int64                 `json:"rowsRejected"`
-	Rejections []*tabular.CellError  `json:"rejections"`
-	Started    time.Time             `json:"startedAt"`
-	Duration   time.Duration         `json:"durationNs"`
-	ImportID   int64                 `json:"importId,omitempty"`
-	Notes      []string              `json:"notes,omitempty"`
+	Dataset    string               `json:"dataset"`
+	Files      []string             `json:"files"`
+	Checksum   string               `json:"checksum"`
+	Unchanged  bool                 `json:"unchanged"` // same files as the version served: nothing done
+	Read       int64                `json:"rowsRead"`
+	Loaded     int64                `json:"rowsLoaded"`
+	Rejected   int64                `json:"rowsRejected"`
+	Rejections []*tabular.CellError `json:"rejections"`
+	Started    time.Time            `json:"startedAt"`
+	Duration   time.Duration        `json:"durationNs"`
+	ImportID   int64                `json:"importId,omitempty"`
+	Notes      []string             `json:"notes,omitempty"`
 }
 
 // Summary is the report as a few lines of text, listing at most max
@@ -173,8 +173,10 @@ type Runner struct {
 	// Progress output (a terminal gets a bar, anything else log lines); nil
 	// writes nothing.
 	Progress io.Writer
-	Host     string
-	now      func() time.Time
+	// ProgressEvery is the interval of plain progress lines (default 5s).
+	ProgressEvery time.Duration
+	Host          string
+	now           func() time.Time
 }
 
 // Run imports a dataset from files (the shipped files when files is empty).
@@ -201,7 +203,7 @@ func (rn *Runner) Run(ctx context.Context, name string, files []string) (rep Rep
 		now = rn.now
 	}
 	rep = Report{Dataset: name, Files: baseNames(files), Checksum: sum, Started: now(), Rejections: []*tabular.CellError{}}
-	prog := newProgress(rn.Progress, name)
+	prog := newProgress(rn.Progress, name, rn.ProgressEvery)
 	defer prog.stop()
 	rec := &Recorder{report: &rep, progress: prog}
 	err = rn.DB.InTx(ctx, func(tx *store.Tx) error {

@@ -34,12 +34,15 @@ func isTerminal(w io.Writer) bool {
 	return ok && term.IsTerminal(int(f.Fd()))
 }
 
-func newProgress(out io.Writer, dataset string) *Progress {
+func newProgress(out io.Writer, dataset string, every time.Duration) *Progress {
 	p := &Progress{out: out, dataset: dataset, done: make(chan struct{})}
 	if out == nil {
 		return p
 	}
-	interval := 5 * time.Second
+	interval := every
+	if interval <= 0 {
+		interval = 5 * time.Second
+	}
 	if isTerminal(out) {
 		interval = 150 * time.Millisecond
 	}

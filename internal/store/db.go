@@ -17,6 +17,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing/fstest"
 	"time"
 
@@ -34,6 +35,9 @@ type DB struct {
 	sql     *sql.DB
 	dialect dialect
 	log     *slog.Logger
+	// stmts caches prepared statements of the hot read paths by query text;
+	// parsing SQL costs more than running a key lookup.
+	stmts sync.Map // string → *sql.Stmt
 }
 
 // IsPostgresDSN reports whether a --db value names a PostgreSQL database.
@@ -124,7 +128,14 @@ func (db *DB) Engine() string { return db.dialect.name }
 func (db *DB) SQL() *sql.DB { return db.sql }
 
 // Close closes the pool.
-func (db *DB) Close() error { return db.sql.Close() }
+func (db *DB) Close() error {
+	db.stmts.Range(func(k, v any) bool {
+		v.(*sql.Stmt).Close()
+		db.stmts.Delete(k)
+		return true
+	})
+	return db.sql.Close()
+}
 
 // Health checks that the database answers a query.
 func (db *DB) Health(ctx context.Context) error {
@@ -264,12 +275,37 @@ func (db *DB) InTx(ctx context.Context, fn func(*Tx) error) (err error) {
 }
 
 func (db *DB) query(ctx context.Context, q string, args ...any) (*sql.Rows, error) {
-	rows, err := db.sql.QueryContext(ctx, db.dialect.rebind(q), args...)
+	st, err := db.prepared(ctx, q)
+	if err != nil {
+		return nil, classify(err)
+	}
+	rows, err := st.QueryContext(ctx, args...)
 	return rows, classify(err)
 }
 
 func (db *DB) queryRow(ctx context.Context, q string, args ...any) *sql.Row {
-	return db.sql.QueryRowContext(ctx, db.dialect.rebind(q), args...)
+	st, err := db.prepared(ctx, q)
+	if err != nil {
+		// Let the error surface at Scan, as database/sql does.
+		return db.sql.QueryRowContext(ctx, db.dialect.rebind(q), args...)
+	}
+	return st.QueryRowContext(ctx, args...)
+}
+
+// prepared returns a cached prepared statement for q.
+func (db *DB) prepared(ctx context.Context, q string) (*sql.Stmt, error) {
+	if st, ok := db.stmts.Load(q); ok {
+		return st.(*sql.Stmt), nil
+	}
+	st, err := db.sql.PrepareContext(ctx, db.dialect.rebind(q))
+	if err != nil {
+		return nil, err
+	}
+	if prev, loaded := db.stmts.LoadOrStore(q, st); loaded {
+		st.Close()
+		return prev.(*sql.Stmt), nil
+	}
+	return st, nil
 }
 
 // classify maps driver errors onto the error kinds.

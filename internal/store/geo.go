@@ -40,17 +40,21 @@ func (g *Geo) Area(ctx context.Context, code string) (_ geo.Area, err error) {
 	if code == "" || len(code) > 12 {
 		return geo.Area{}, derrors.Kindf(derrors.Invalid, "area code %q is malformed", code)
 	}
-	// Exact key first; then ISO codes and M49 (countries before aggregates).
-	row := g.db.queryRow(ctx, `SELECT `+areaColumns+` FROM areas
-		WHERE code = ? OR iso3 = ? OR iso2 = ? OR m49 = ?
-		ORDER BY CASE WHEN code = ? THEN 0 WHEN kind = 'country' THEN 1 ELSE 2 END LIMIT 1`,
-		code, code, code, code, code)
-	a, err := scanArea(row)
+	// The key first (the common case, a primary-key lookup); then ISO2 and
+	// M49 codes, countries before aggregates.
+	a, err := scanArea(g.db.queryRow(ctx, `SELECT `+areaColumns+` FROM areas WHERE code = ?`, code))
+	if err == sql.ErrNoRows {
+		a, err = scanArea(g.db.queryRow(ctx, `SELECT `+areaColumns+` FROM areas WHERE iso2 = ? OR m49 = ?
+			ORDER BY CASE WHEN kind = 'country' THEN 0 ELSE 1 END, code LIMIT 1`, code, code))
+	}
 	if err == sql.ErrNoRows {
 		return geo.Area{}, derrors.Kindf(derrors.NotFound, "no country or area with code %q", code)
 	}
 	if err != nil {
 		return geo.Area{}, classify(err)
+	}
+	if a.IsCountry() {
+		return a, nil // countries have no members
 	}
 	if a.Members, err = g.members(ctx, a.Code); err != nil {
 		return geo.Area{}, err

@@ -36,8 +36,8 @@ var capabilities = []capability{
 	{11, "info", "/migrant-information"},
 }
 
-// capabilityPage is the data of a not-yet-built capability's page.
-type capabilityPage struct {
+// capabilityData is the data of a not-yet-built capability's page.
+type capabilityData struct {
 	capability
 	Summary, Description, Users, References, Mandate string
 }
@@ -46,7 +46,7 @@ type capabilityPage struct {
 func (u *UI) capabilityPage(c capability) pageFunc {
 	return func(w http.ResponseWriter, r *http.Request, v *view) error {
 		v.Title = v.T(c.ID("title"))
-		v.Data = capabilityPage{
+		v.Data = capabilityData{
 			capability:  c,
 			Summary:     v.T(c.ID("summary")),
 			Description: v.T(c.ID("description")),

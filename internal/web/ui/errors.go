@@ -54,7 +54,7 @@ func errorPageFor(v *view, status int, err error) errorPage {
 	switch {
 	case errors.As(err, &pe):
 		p.Title = v.T("error.badRequest.title")
-		p.Message = v.T("error.badParam.text", "Param", pe.Param, "Reason", v.loc.T(pe.ReasonID, pe.Data))
+		p.Message = v.T("error.badParam.text", "Param", pe.Param, "Reason", v.translate(pe.ReasonID, pe.Data))
 	case errors.As(err, &wpe):
 		p.Title = v.T("error.badRequest.title")
 		p.Message = v.T("error.badParam.text", "Param", wpe.Param, "Reason", wpe.Reason)

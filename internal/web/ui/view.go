@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
+	"strconv"
 
 	"github.com/corridor-platform/corridor/internal/i18n"
 )
@@ -44,15 +45,20 @@ type capLink struct {
 // A missing message is logged: the catalogue tests forbid it, and the log
 // catches what the tests did not render.
 func (v *view) T(id string, kv ...any) string {
+	var data map[string]any
+	if len(kv) > 0 {
+		data = make(map[string]any, len(kv)/2)
+		for i := 0; i+1 < len(kv); i += 2 {
+			data[fmt.Sprint(kv[i])] = kv[i+1]
+		}
+	}
+	return v.translate(id, data)
+}
+
+// translate is T with the template values as a map.
+func (v *view) translate(id string, data map[string]any) string {
 	if !v.u.catalog.Has(id) {
 		v.u.log.Error("missing translation message", "id", id)
-	}
-	if len(kv) == 0 {
-		return v.loc.T(id)
-	}
-	data := make(map[string]any, len(kv)/2)
-	for i := 0; i+1 < len(kv); i += 2 {
-		data[fmt.Sprint(kv[i])] = kv[i+1]
 	}
 	return v.loc.T(id, data)
 }
@@ -136,7 +142,7 @@ func (u *UI) render(w http.ResponseWriter, status int, page string, v *view) err
 	}
 	h := w.Header()
 	h.Set("Content-Type", "text/html; charset=utf-8")
-	h.Set("Content-Length", fmt.Sprint(buf.Len()))
+	h.Set("Content-Length", strconv.Itoa(buf.Len()))
 	w.WriteHeader(status)
 	_, err := buf.WriteTo(w)
 	if err != nil {
