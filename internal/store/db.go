@@ -32,6 +32,7 @@ import (
 
 // DB is an open Corridor database.
 type DB struct {
+	path    string // SQLite file; "" for PostgreSQL
 	sql     *sql.DB
 	dialect dialect
 	log     *slog.Logger
@@ -96,7 +97,7 @@ func openSQLite(path string) (*DB, error) {
 	s.SetMaxOpenConns(8)
 	s.SetMaxIdleConns(8)
 	s.SetConnMaxIdleTime(5 * time.Minute)
-	return &DB{sql: s, dialect: sqliteDialect}, nil
+	return &DB{path: path, sql: s, dialect: sqliteDialect}, nil
 }
 
 func openPostgres(dsn string) (*DB, error) {
@@ -158,6 +159,13 @@ func (db *DB) Migrate(ctx context.Context) (applied []int64, err error) {
 	if err != nil {
 		return nil, err
 	}
+	if db.path != "" {
+		unlock, err := lockFile(db.path + ".migrate-lock")
+		if err != nil {
+			return nil, err
+		}
+		defer unlock()
+	}
 	res, err := p.Up(ctx)
 	if err != nil {
 		return nil, err
@@ -198,7 +206,7 @@ func (db *DB) migrationProvider() (*goose.Provider, error) {
 	gd := goose.DialectSQLite3
 	if db.dialect.isPostgres() {
 		gd = goose.DialectPostgres
-		locker, err := lock.NewPostgresSessionLocker()
+		locker, err := lock.NewPostgresSessionLocker(lock.WithLockTimeout(1, 300))
 		if err != nil {
 			return nil, err
 		}
