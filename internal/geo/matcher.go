@@ -97,15 +97,8 @@ const (
 // "WB-" codes. Everything else, including "WORLD" and "ASIA" in capitals,
 // is a name.
 func classify(t string) (keyClass, string) {
-	switch {
-	case t != "" && strings.Trim(t, "0123456789") == "":
-		return classNum, canonNum(t)
-	case isUpperAlpha(t, 2):
-		return classISO2, t
-	case isAlnumUpper(t, 3) && strings.Trim(t, "0123456789") != "":
-		return classCode, t
-	case strings.HasPrefix(t, "WB-") && isAlnumUpper(t[3:], 3):
-		return classCode, t
+	if class, k, ok := codeKey(t); ok {
+		return class, k
 	}
 	return className, NormalizeName(t)
 }
@@ -312,7 +305,7 @@ func (m *Matcher) match(t string) (int32, bool) {
 	if t == "" {
 		return 0, false
 	}
-	if looksLikeCode(t) {
+	if codeShaped(t) {
 		if i, ok := m.code(strings.ToUpper(t), false); ok {
 			return i, true
 		}
@@ -401,21 +394,41 @@ func (m *Matcher) Ambiguities() map[string][]string {
 	return out
 }
 
-// looksLikeCode reports whether free text could be a code: short, with no
-// spaces or punctuation other than "-" ("AUS", "004", "WB-HIC"). A name
-// such as "Chad" passes too; the code lookup then fails and the name
-// lookup answers.
-func looksLikeCode(t string) bool {
-	if len(t) > 7 {
-		return false
+// codeShaped reports whether free text has the shape of a code in any
+// case ("AUS", "aus", "004", "WB-HIC"), before anything is allocated for
+// it. A three-letter word passes too; the code lookup then fails and the
+// name lookup answers.
+func codeShaped(t string) bool {
+	if len(t) == 6 && strings.EqualFold(t[:3], "WB-") {
+		t = t[3:]
 	}
+	digits := true
 	for i := 0; i < len(t); i++ {
 		c := t[i]
-		if !('A' <= c && c <= 'Z' || 'a' <= c && c <= 'z' || '0' <= c && c <= '9' || c == '-') {
+		switch {
+		case '0' <= c && c <= '9':
+		case 'A' <= c && c <= 'Z', 'a' <= c && c <= 'z':
+			digits = false
+		default:
 			return false
 		}
 	}
-	return true
+	return digits || len(t) == 2 || len(t) == 3
+}
+
+// codeKey says which code map an upper-cased code belongs in, without
+// normalising it as a name; ok is false when it has no code shape.
+func codeKey(c string) (keyClass, string, bool) {
+	switch {
+	case c != "" && strings.Trim(c, "0123456789") == "":
+		return classNum, canonNum(c), true
+	case isUpperAlpha(c, 2):
+		return classISO2, c, true
+	case isAlnumUpper(c, 3) && strings.Trim(c, "0123456789") != "",
+		strings.HasPrefix(c, "WB-") && isAlnumUpper(c[3:], 3):
+		return classCode, c, true
+	}
+	return className, "", false
 }
 
 // code looks an upper-cased code up: the preferred source first, then the
@@ -425,8 +438,8 @@ func (m *Matcher) code(c string, withISO2 bool) (int32, bool) {
 	if c == "" {
 		return 0, false
 	}
-	class, k := classify(c)
-	if class == className || class == classISO2 && !withISO2 {
+	class, k, ok := codeKey(c)
+	if !ok || class == classISO2 && !withISO2 {
 		return 0, false
 	}
 	if m.prefer != nil {

@@ -5,8 +5,6 @@ import (
 	"unicode"
 	"unicode/utf8"
 
-	"golang.org/x/text/runes"
-	"golang.org/x/text/transform"
 	"golang.org/x/text/unicode/norm"
 )
 
@@ -28,9 +26,6 @@ import (
 // files and the alias list, where a person has checked them, instead of
 // from rules that could join two different places.
 func NormalizeName(s string) string {
-	if !isASCII(s) {
-		s = stripMarks(s)
-	}
 	buf := make([]byte, 0, len(s)+4)
 	pending := false // a separator is owed before the next word character
 	emit := func(p ...byte) {
@@ -40,7 +35,8 @@ func NormalizeName(s string) string {
 		pending = false
 		buf = append(buf, p...)
 	}
-	for _, r := range s {
+	var rb [utf8.UTFMax]byte
+	rune1 := func(r rune) {
 		switch {
 		case 'a' <= r && r <= 'z', '0' <= r && r <= '9':
 			emit(byte(r))
@@ -52,20 +48,43 @@ func NormalizeName(s string) string {
 			pending = true
 		case r < utf8.RuneSelf:
 			pending = true
+		case unicode.Is(unicode.Mn, r):
+			// A combining mark (text already decomposed): part of the
+			// letter before it, dropped.
 		case unicode.IsLetter(r) || unicode.IsDigit(r):
 			if f, ok := letterFolds[r]; ok {
 				emit(f...)
-				continue
+				return
 			}
-			emit(utf8.AppendRune(nil, unicode.ToLower(r))...)
+			n := utf8.EncodeRune(rb[:], unicode.ToLower(r))
+			emit(rb[:n]...)
 		default:
 			pending = true
 		}
 	}
+	for i := 0; i < len(s); {
+		if s[i] < utf8.RuneSelf {
+			rune1(rune(s[i]))
+			i++
+			continue
+		}
+		// Canonical decomposition of one character ("ô" → "o" + U+0302),
+		// read from the Unicode tables without allocating; the marks are
+		// then dropped by rune1.
+		r, size := utf8.DecodeRuneInString(s[i:])
+		if d := norm.NFD.PropertiesString(s[i:]).Decomposition(); d != nil {
+			for _, dr := range string(d) {
+				rune1(dr)
+			}
+		} else {
+			rune1(r)
+		}
+		i += size
+	}
 	out := string(buf)
 	out = strings.TrimPrefix(out, "the ")
 	out = strings.TrimSuffix(out, " the")
-	if strings.Contains(" "+out+" ", " st ") {
+	if out == "st" || strings.HasPrefix(out, "st ") || strings.HasSuffix(out, " st") || strings.Contains(out, " st ") {
 		out = strings.TrimSpace(strings.ReplaceAll(" "+out+" ", " st ", " saint "))
 	}
 	return out
@@ -78,26 +97,4 @@ var letterFolds = map[rune][]byte{
 	'œ': []byte("oe"), 'Œ': []byte("oe"), 'ß': []byte("ss"), 'đ': []byte("d"),
 	'Đ': []byte("d"), 'ł': []byte("l"), 'Ł': []byte("l"), 'ı': []byte("i"),
 	'þ': []byte("th"), 'ð': []byte("d"),
-}
-
-func isASCII(s string) bool {
-	for i := 0; i < len(s); i++ {
-		if s[i] >= utf8.RuneSelf {
-			return false
-		}
-	}
-	return true
-}
-
-// stripMarks removes combining marks after canonical decomposition
-// ("ô" = "o" + U+0302 → "o"). A new transformer per call: they are stateful
-// and the Matcher is used from many goroutines; the ASCII fast path in
-// NormalizeName keeps this off the hot path for most rows.
-func stripMarks(s string) string {
-	t := transform.Chain(norm.NFD, runes.Remove(runes.In(unicode.Mn)))
-	out, _, err := transform.String(t, s)
-	if err != nil {
-		return s
-	}
-	return out
 }

@@ -39,6 +39,7 @@ type DB struct {
 	// stmts caches prepared statements of the hot read paths by query text;
 	// parsing SQL costs more than running a key lookup.
 	stmts sync.Map // string → *sql.Stmt
+	geo   geoCache
 }
 
 // IsPostgresDSN reports whether a --db value names a PostgreSQL database.

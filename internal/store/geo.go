@@ -2,9 +2,8 @@ package store
 
 import (
 	"context"
-	"database/sql"
 	"fmt"
-	"strings"
+	"slices"
 
 	"github.com/corridor-platform/corridor/internal/derrors"
 	"github.com/corridor-platform/corridor/internal/geo"
@@ -40,43 +39,16 @@ func (g *Geo) Area(ctx context.Context, code string) (_ geo.Area, err error) {
 	if code == "" || len(code) > 12 {
 		return geo.Area{}, derrors.Kindf(derrors.Invalid, "area code %q is malformed", code)
 	}
-	// The key first (the common case, a primary-key lookup); then ISO2 and
-	// M49 codes, countries before aggregates.
-	a, err := scanArea(g.db.queryRow(ctx, `SELECT `+areaColumns+` FROM areas WHERE code = ?`, code))
-	if err == sql.ErrNoRows {
-		a, err = scanArea(g.db.queryRow(ctx, `SELECT `+areaColumns+` FROM areas WHERE iso2 = ? OR m49 = ?
-			ORDER BY CASE WHEN kind = 'country' THEN 0 ELSE 1 END, code LIMIT 1`, code, code))
-	}
-	if err == sql.ErrNoRows {
-		return geo.Area{}, derrors.Kindf(derrors.NotFound, "no country or area with code %q", code)
-	}
+	snap, err := g.snapshot(ctx)
 	if err != nil {
-		return geo.Area{}, classify(err)
-	}
-	if a.IsCountry() {
-		return a, nil // countries have no members
-	}
-	if a.Members, err = g.members(ctx, a.Code); err != nil {
 		return geo.Area{}, err
 	}
+	a, ok := snap.lookup(code)
+	if !ok {
+		return geo.Area{}, derrors.Kindf(derrors.NotFound, "no country or area with code %q", code)
+	}
+	a.Members = slices.Clone(a.Members) // the snapshot is shared
 	return a, nil
-}
-
-func (g *Geo) members(ctx context.Context, code string) ([]string, error) {
-	rows, err := g.db.query(ctx, `SELECT member_code FROM area_members WHERE aggregate_code = ? ORDER BY member_code`, code)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var out []string
-	for rows.Next() {
-		var m string
-		if err := rows.Scan(&m); err != nil {
-			return nil, err
-		}
-		out = append(out, m)
-	}
-	return out, rows.Err()
 }
 
 // MaxPageSize bounds listings.
@@ -91,55 +63,11 @@ func (g *Geo) Areas(ctx context.Context, f geo.Filter) (_ geo.Page, err error) {
 	if f.Offset < 0 {
 		return geo.Page{}, derrors.Kindf(derrors.Invalid, "offset must not be negative")
 	}
-	where, args := areaFilter(f)
-	var page geo.Page
-	if err := g.db.queryRow(ctx, `SELECT COUNT(*) FROM areas WHERE `+where, args...).Scan(&page.Total); err != nil {
-		return geo.Page{}, classify(err)
-	}
-	rows, err := g.db.query(ctx, `SELECT `+areaColumns+` FROM areas WHERE `+where+
-		` ORDER BY search_name, code LIMIT ? OFFSET ?`, append(args, f.Limit, f.Offset)...)
+	snap, err := g.snapshot(ctx)
 	if err != nil {
 		return geo.Page{}, err
 	}
-	defer rows.Close()
-	page.Areas = []geo.Area{}
-	for rows.Next() {
-		a, err := scanArea(rows)
-		if err != nil {
-			return geo.Page{}, err
-		}
-		page.Areas = append(page.Areas, a)
-	}
-	return page, rows.Err()
-}
-
-func areaFilter(f geo.Filter) (string, []any) {
-	kind := f.Kind
-	if kind == "" {
-		kind = geo.KindCountry
-	}
-	conds := []string{"kind = ?"}
-	args := []any{string(kind)}
-	if r := strings.TrimSpace(f.Region); r != "" {
-		conds = append(conds, "(region_code = ? OR LOWER(region) = ?)")
-		args = append(args, r, strings.ToLower(r))
-	}
-	if s := strings.TrimSpace(f.SubRegion); s != "" {
-		conds = append(conds, "(sub_region_code = ? OR LOWER(sub_region) = ? OR intermediate_region_code = ? OR LOWER(intermediate_region) = ?)")
-		args = append(args, s, strings.ToLower(s), s, strings.ToLower(s))
-	}
-	if q := strings.TrimSpace(f.Query); q != "" {
-		like := "%" + escapeLike(geo.FoldName(q)) + "%"
-		code := geo.NormalizeCode(q)
-		conds = append(conds, `(search_name LIKE ? ESCAPE '\' OR code = ? OR iso2 = ? OR m49 = ?
-			OR code IN (SELECT area_code FROM area_aliases WHERE search_name LIKE ? ESCAPE '\'))`)
-		args = append(args, like, code, code, code, like)
-	}
-	return strings.Join(conds, " AND "), args
-}
-
-func escapeLike(s string) string {
-	return strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`).Replace(s)
+	return snap.filter(f), nil
 }
 
 // Reference returns every area with members and every alias.

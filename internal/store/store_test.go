@@ -295,3 +295,41 @@ func indexOf(s, sub string) int {
 	}
 	return -1
 }
+
+// TestCacheInvalidationAcrossProcesses: a server's in-memory copy of the
+// geography follows imports made by another process on the same database.
+func TestCacheInvalidationAcrossProcesses(t *testing.T) {
+	storetest.Run(t, func(t *testing.T, e storetest.Engine) {
+		ctx := context.Background()
+		writer, reader := openMigrated(t, e), openMigrated(t, e)
+		importRef := func(ref geo.Reference, sum string) {
+			t.Helper()
+			err := writer.InTx(ctx, func(tx *store.Tx) error {
+				if err := store.ReplaceReference(ctx, tx, ref); err != nil {
+					return err
+				}
+				now := time.Now()
+				_, err := store.RecordImport(ctx, tx, store.ImportRecord{Dataset: "countries", Status: "loaded",
+					Checksum: sum, StartedAt: now, FinishedAt: now})
+				return err
+			})
+			if err != nil {
+				t.Fatal(err)
+			}
+		}
+		importRef(sampleReference(), "v1")
+		if a, err := reader.Geo().Area(ctx, "KEN"); err != nil || a.Name != "Kenya" {
+			t.Fatalf("reader sees %q, %v", a.Name, err)
+		}
+		changed := sampleReference()
+		changed.Areas[1].Name = "Kenya (renamed)"
+		importRef(changed, "v2")
+		if a, err := reader.Geo().Area(ctx, "KEN"); err != nil || a.Name != "Kenya (renamed)" {
+			t.Errorf("after another process imported, reader sees %q, %v", a.Name, err)
+		}
+		page, err := reader.Geo().Areas(ctx, geo.Filter{Query: "renamed", Limit: 5})
+		if err != nil || page.Total != 1 {
+			t.Errorf("search after import: %+v, %v", page, err)
+		}
+	})
+}
