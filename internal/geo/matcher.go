@@ -7,7 +7,8 @@ import (
 
 // Matcher maps the names and codes datasets use to areas. It is built once
 // from a Reference (every lookup is a map access on keys computed in
-// NewMatcher) and is safe for concurrent use.
+// NewMatcher) and is safe for concurrent use. The areas it returns share
+// their Members slices with it: do not modify them.
 //
 // What it matches:
 //
@@ -27,9 +28,11 @@ import (
 // When two sources give the same text to different areas, the text is
 // settled by source, then by kind:
 //
+//  0. the areas' own ISO and M49 codes before any alias;
 //  1. sources in the order iso3166, undesa, wdi, the curated alias list
-//     (iom, knomad, rpw, …), unhcr: the standard first, then the
-//     publishers in the order of how closely they follow it. So "Sub-Saharan
+//     (corridor, iom, knomad, rpw, …), unhcr: the standard first, then the
+//     publishers in the order of how closely they follow it; curated
+//     entries fill gaps and never override a source. So "Sub-Saharan
 //     Africa" is the M49 sub-region 202 by default, not the SDG region 947
 //     (UN DESA) or the World Bank region SSF;
 //  2. within one source, the more specific kind wins (country, world,
@@ -64,7 +67,7 @@ type Matcher struct {
 	source string
 	prefer *index
 	exact  map[string]int32
-	texts  []string // every alias text, trimmed, once
+	texts  []string // every alias text, area name and code, trimmed, once
 	// ambiguous lists the keys the default index refused (rule 3).
 	ambiguous map[string][]string
 }
@@ -115,12 +118,10 @@ func (ix *index) m(c keyClass) map[string]int32 {
 	return ix.names
 }
 
-// sourceRank orders sources for rule 1; -1 is the areas' own fields.
+// sourceRank orders sources for rule 1 (the areas' own codes rank -1).
 func sourceRank(source string) int {
 	switch source {
-	case "":
-		return -1
-	case SourceISO, SourceCorridor:
+	case SourceISO:
 		return 0
 	case SourceUNDESA:
 		return 1
@@ -129,7 +130,9 @@ func sourceRank(source string) int {
 	case SourceUNHCR:
 		return 4
 	}
-	return 3 // the curated alias list's dataset tags
+	// Corridor's own entries and the curated alias list's dataset tags:
+	// they fill gaps and never override what a source says.
+	return 3
 }
 
 type candidate struct {
@@ -153,16 +156,21 @@ func NewMatcher(ref Reference) *Matcher {
 	}
 	all := map[key][]candidate{}
 	perSource := map[string]map[key][]candidate{}
-	add := func(source, text string, i int32) {
+	seen := map[string]bool{}
+	add := func(source string, srank int, text string, i int32) {
 		text = strings.TrimSpace(text)
 		if text == "" {
 			return
+		}
+		if !seen[text] {
+			seen[text] = true
+			m.texts = append(m.texts, text)
 		}
 		class, k := classify(text)
 		if k == "" {
 			return
 		}
-		c := candidate{area: i, srank: sourceRank(source), krk: kindRank(m.areas[i].Kind)}
+		c := candidate{area: i, srank: srank, krk: kindRank(m.areas[i].Kind)}
 		kk := key{class, k}
 		if source != "" {
 			ps := perSource[source]
@@ -180,15 +188,17 @@ func NewMatcher(ref Reference) *Matcher {
 	}
 	for i, a := range m.areas {
 		m.byCode[a.Code] = int32(i)
-		// The areas' own codes outrank every alias.
-		// (Names come in through the aliases, with their source's rank.)
+		// The areas' own codes outrank every alias (rule 0). Their names
+		// normally come in again through the aliases, with their source's
+		// rank; on their own they only fill gaps, as curated entries do.
 		for _, t := range []string{a.ISO2, a.ISO3, a.M49} {
-			add("", t, int32(i))
+			add("", -1, t, int32(i))
 		}
+		add("", sourceRank(SourceCorridor), a.Name, int32(i))
 	}
 	for _, al := range ref.Aliases {
 		if i, ok := m.byCode[al.AreaCode]; ok {
-			add(al.Source, al.Text, i)
+			add(al.Source, sourceRank(al.Source), al.Text, i)
 		}
 	}
 	for kk, cs := range all {
@@ -208,13 +218,6 @@ func NewMatcher(ref Reference) *Matcher {
 			}
 		}
 		m.src[source] = ix
-	}
-	seen := map[string]bool{}
-	for _, al := range ref.Aliases {
-		if t := strings.TrimSpace(al.Text); !seen[t] {
-			seen[t] = true
-			m.texts = append(m.texts, t)
-		}
 	}
 	m.exact = m.buildExact()
 	return m
@@ -279,7 +282,6 @@ func (m *Matcher) buildExact() map[string]int32 {
 func (m *Matcher) ForSource(source string) *Matcher {
 	v := *m
 	v.source, v.prefer = source, m.src[source]
-	v.exact = nil // so that buildExact computes this view's answers
 	v.exact = v.buildExact()
 	return &v
 }

@@ -605,7 +605,7 @@ func (b *builder) loadWDI(path string) error {
 		if agg := aggByName[wr.region]; agg != nil {
 			b.member(agg, a)
 		} else {
-			b.reject(wr.row.Errorf("Region", "%q is not the TableName of any aggregate row; %s has no World Bank region members link", wr.region, wr.code))
+			b.reject(wr.row.Errorf("Region", "%q is not the TableName of any aggregate row; %s is in no World Bank region's members", wr.region, wr.code))
 		}
 		if wr.income != "" {
 			agg := aggByName[wr.income]

@@ -109,7 +109,7 @@ func containsAll(rec, want []string) bool {
 func csvError(name string, err error) error {
 	var pe *csv.ParseError
 	if errors.As(err, &pe) {
-		return &CellError{File: name, Row: pe.StartLine, Reason: fmt.Sprintf("malformed CSV (line %d, field %d: %v); the file may be truncated or not comma-separated", pe.Line, pe.Column, pe.Err)}
+		return &CellError{File: name, Row: pe.StartLine, Reason: fmt.Sprintf("malformed CSV (line %d, character %d: %v); the file may be truncated or not comma-separated", pe.Line, pe.Column, pe.Err)}
 	}
 	return &CellError{File: name, Reason: err.Error()}
 }

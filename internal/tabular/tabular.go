@@ -174,10 +174,11 @@ func (r Row) Int(col string) (v int64, ok bool, err error) {
 	if s == "" {
 		return 0, false, nil
 	}
-	v, perr := strconv.ParseInt(strings.ReplaceAll(s, ",", ""), 10, 64)
+	t := strings.ReplaceAll(s, ",", "") // thousands separators
+	v, perr := strconv.ParseInt(t, 10, 64)
 	if perr != nil {
-		// Spreadsheets store whole numbers as floats ("12.0").
-		f, ferr := strconv.ParseFloat(s, 64)
+		// Spreadsheets store whole numbers as floats ("12.0", "1,234.0").
+		f, ferr := strconv.ParseFloat(t, 64)
 		if ferr != nil || f != math.Trunc(f) || math.Abs(f) > 1<<53 {
 			return 0, false, r.Errorf(col, "%q is not a whole number", clip(s))
 		}

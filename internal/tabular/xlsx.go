@@ -122,7 +122,15 @@ func blank(rec []string) bool {
 	return true
 }
 
-func (x *xlsxReader) Progress() (int64, int64) { return int64(x.row), x.total }
+// Progress counts rows. The total comes from the sheet's declared
+// dimension, which some writers leave at "A1": once the reader is past it,
+// the total is reported as unknown rather than smaller than done.
+func (x *xlsxReader) Progress() (int64, int64) {
+	if int64(x.row) > x.total {
+		return int64(x.row), 0
+	}
+	return int64(x.row), x.total
+}
 
 func (x *xlsxReader) Close() error {
 	x.rows.Close()
