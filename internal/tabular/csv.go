@@ -10,6 +10,7 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
+	"sync/atomic"
 )
 
 type csvReader struct {
@@ -24,12 +25,12 @@ type csvReader struct {
 
 type countingReader struct {
 	r io.Reader
-	n int64
+	n atomic.Int64 // read by Progress from another goroutine
 }
 
 func (c *countingReader) Read(p []byte) (int, error) {
 	n, err := c.r.Read(p)
-	c.n += int64(n)
+	c.n.Add(int64(n))
 	return n, err
 }
 
@@ -142,6 +143,6 @@ func (c *csvReader) Next() (Row, error) {
 	return Row{Number: line, cells: rec, cols: c.cols}, nil
 }
 
-func (c *csvReader) Progress() (int64, int64) { return c.count.n, c.size }
+func (c *csvReader) Progress() (int64, int64) { return c.count.n.Load(), c.size }
 
 func (c *csvReader) Close() error { return c.f.Close() }

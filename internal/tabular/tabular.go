@@ -57,7 +57,8 @@ type Reader interface {
 	// other error is a broken file (a *CellError naming the row).
 	Next() (Row, error)
 	// Progress reports how far the reader is: done and total in the same
-	// unit (bytes for CSV, rows for XLSX); total is 0 when unknown.
+	// unit (bytes for CSV, rows for XLSX); total is 0 when unknown. It is
+	// safe to call from another goroutine while Next runs.
 	Progress() (done, total int64)
 	Close() error
 }

@@ -5,6 +5,7 @@ import (
 	"io"
 	"path/filepath"
 	"strings"
+	"sync/atomic"
 
 	"github.com/xuri/excelize/v2"
 )
@@ -15,7 +16,9 @@ type xlsxReader struct {
 	cols   *columns
 	header []string
 	row    int
-	total  int64
+	// progress mirrors row for Progress, which may run on another goroutine.
+	progress atomic.Int64
+	total    int64
 }
 
 // OpenXLSX opens a sheet of an Office Open XML workbook and streams its rows.
@@ -87,6 +90,7 @@ func (x *xlsxReader) next(label string) ([]string, error) {
 		return nil, io.EOF
 	}
 	x.row++
+	x.progress.Store(int64(x.row))
 	rec, err := x.rows.Columns()
 	if err != nil {
 		return nil, &CellError{File: label, Row: x.row, Reason: fmt.Sprintf("cannot read row: %v", err)}
@@ -126,10 +130,10 @@ func blank(rec []string) bool {
 // dimension, which some writers leave at "A1": once the reader is past it,
 // the total is reported as unknown rather than smaller than done.
 func (x *xlsxReader) Progress() (int64, int64) {
-	if int64(x.row) > x.total {
-		return int64(x.row), 0
+	if x.progress.Load() > x.total {
+		return x.progress.Load(), 0
 	}
-	return int64(x.row), x.total
+	return x.progress.Load(), x.total
 }
 
 func (x *xlsxReader) Close() error {
