@@ -53,6 +53,10 @@ type kindError struct {
 }
 
 func (e *kindError) Error() string { return e.msg }
+
+// PublicMessage is the message meant for users, without the wrapping
+// context added for logs.
+func (e *kindError) PublicMessage() string { return e.msg }
 func (e *kindError) Unwrap() error { return e.kind }
 
 // Kind reports which of the kinds err wraps, or nil for an unclassified
@@ -64,4 +68,18 @@ func Kind(err error) error {
 		}
 	}
 	return nil
+}
+
+// Public is implemented by errors that carry a message meant for users.
+type Public interface{ PublicMessage() string }
+
+// Message returns the user-facing message of err: that of the outermost
+// error in the chain that implements Public, else err.Error(). Wrapping
+// context ("store.Area(...)") is for logs and is dropped here.
+func Message(err error) string {
+	var p Public
+	if errors.As(err, &p) {
+		return p.PublicMessage()
+	}
+	return err.Error()
 }

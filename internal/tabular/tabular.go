@@ -42,6 +42,9 @@ func (e *CellError) Error() string {
 
 func (e *CellError) Unwrap() error { return derrors.Invalid }
 
+// PublicMessage implements derrors.Public.
+func (e *CellError) PublicMessage() string { return e.Error() }
+
 // AsCellError returns the CellError inside err, if any.
 func AsCellError(err error) (*CellError, bool) {
 	var ce *CellError

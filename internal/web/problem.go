@@ -59,13 +59,16 @@ type ParamError struct {
 func (e *ParamError) Error() string { return "parameter " + e.Param + ": " + e.Reason }
 func (e *ParamError) Unwrap() error { return derrors.Invalid }
 
+// PublicMessage implements derrors.Public.
+func (e *ParamError) PublicMessage() string { return e.Error() }
+
 // ProblemFor builds the problem detail for an error. Internal errors get a
 // generic detail: their text may hold things users must not see.
 func ProblemFor(r *http.Request, err error) Problem {
 	status := StatusFor(err)
 	p := Problem{Type: "about:blank", Title: http.StatusText(status), Status: status, Instance: r.URL.Path}
 	if status != http.StatusInternalServerError {
-		p.Detail = err.Error()
+		p.Detail = derrors.Message(err)
 	} else {
 		p.Detail = "An internal error occurred; it has been logged."
 	}
