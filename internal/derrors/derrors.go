@@ -57,7 +57,7 @@ func (e *kindError) Error() string { return e.msg }
 // PublicMessage is the message meant for users, without the wrapping
 // context added for logs.
 func (e *kindError) PublicMessage() string { return e.msg }
-func (e *kindError) Unwrap() error { return e.kind }
+func (e *kindError) Unwrap() error         { return e.kind }
 
 // Kind reports which of the kinds err wraps, or nil for an unclassified
 // (internal) error.
