@@ -2,8 +2,12 @@ package main
 
 import (
 	"errors"
+	"net/netip"
+	"time"
+
 	"flag"
 	"fmt"
+	"github.com/corridor-platform/corridor/internal/crypt"
 	"io"
 	"log/slog"
 	"os"
@@ -24,6 +28,12 @@ type Config struct {
 	LogFormat string // text or json
 	BodyLimit int64  // maximum request body in bytes
 	NoLoad    bool   // serve: do not load the reference data on first start
+
+	KeyFile        string // encryption keys for personal data (JSON key file)
+	TLSCert        string // serve over HTTPS with this certificate …
+	TLSKey         string // … and key
+	TrustedProxies string // comma-separated CIDRs whose X-Forwarded-For is believed
+	SecureCookies  bool   // set Secure on cookies (behind a TLS-terminating proxy)
 }
 
 // flagSpec describes one configuration flag.
@@ -40,6 +50,11 @@ var configFlags = []flagSpec{
 	{"log-format", "CORRIDOR_LOG_FORMAT", "text", "log format: text or json", func(c *Config) any { return &c.LogFormat }},
 	{"body-limit", "CORRIDOR_BODY_LIMIT", "1048576", "largest request body accepted, in bytes", func(c *Config) any { return &c.BodyLimit }},
 	{"no-load", "CORRIDOR_NO_LOAD", "false", "serve: do not load the shipped reference data into an empty database", func(c *Config) any { return &c.NoLoad }},
+	{"key-file", "CORRIDOR_KEY_FILE", "", "key file for personal data (create with: corridor keys generate --out FILE); or put the key itself in CORRIDOR_KEY", func(c *Config) any { return &c.KeyFile }},
+	{"tls-cert", "CORRIDOR_TLS_CERT", "", "serve HTTPS with this certificate file (PEM)", func(c *Config) any { return &c.TLSCert }},
+	{"tls-key", "CORRIDOR_TLS_KEY", "", "private key of --tls-cert (PEM)", func(c *Config) any { return &c.TLSKey }},
+	{"trusted-proxies", "CORRIDOR_TRUSTED_PROXIES", "", "comma-separated CIDRs of reverse proxies whose X-Forwarded-For is trusted", func(c *Config) any { return &c.TrustedProxies }},
+	{"secure-cookies", "CORRIDOR_SECURE_COOKIES", "false", "mark cookies Secure (set when a TLS proxy is in front)", func(c *Config) any { return &c.SecureCookies }},
 }
 
 // newFlagSet registers the named configuration flags on a new flag set;
@@ -148,4 +163,48 @@ func (c *Config) logger(w io.Writer) *slog.Logger {
 		return slog.New(slog.NewJSONHandler(w, opts))
 	}
 	return slog.New(slog.NewTextHandler(w, opts))
+}
+
+// trustedProxies parses --trusted-proxies.
+func (c *Config) trustedProxies() ([]netip.Prefix, error) {
+	var out []netip.Prefix
+	for _, s := range strings.Split(c.TrustedProxies, ",") {
+		s = strings.TrimSpace(s)
+		if s == "" {
+			continue
+		}
+		if !strings.Contains(s, "/") {
+			if a, err := netip.ParseAddr(s); err == nil {
+				out = append(out, netip.PrefixFrom(a, a.BitLen()))
+				continue
+			}
+		}
+		p, err := netip.ParsePrefix(s)
+		if err != nil {
+			return nil, fmt.Errorf("--trusted-proxies: %q is not an address or CIDR", s)
+		}
+		out = append(out, p.Masked())
+	}
+	return out, nil
+}
+
+// keys loads the encryption keys: --key-file (watched, so a rotated file
+// is picked up without restart), else CORRIDOR_KEY; nil when neither is
+// set.
+func (c *Config) keys(getenv func(string) string) (crypt.Source, func(), error) {
+	if c.KeyFile != "" {
+		r, err := crypt.WatchFile(c.KeyFile, 10*time.Second)
+		if err != nil {
+			return nil, nil, fmt.Errorf("--key-file: %w", err)
+		}
+		return r, func() { r.Close() }, nil
+	}
+	if v := getenv("CORRIDOR_KEY"); v != "" {
+		k, err := crypt.FromEnv(v)
+		if err != nil {
+			return nil, nil, fmt.Errorf("CORRIDOR_KEY: %w", err)
+		}
+		return k, func() {}, nil
+	}
+	return nil, func() {}, nil
 }

@@ -10,17 +10,20 @@ import (
 	"net/http"
 	"os"
 
+	"github.com/corridor-platform/corridor/internal/audit"
 	"github.com/corridor-platform/corridor/internal/i18n"
 	"github.com/corridor-platform/corridor/internal/importer"
 	"github.com/corridor-platform/corridor/internal/store"
 	"github.com/corridor-platform/corridor/internal/web"
 	"github.com/corridor-platform/corridor/internal/web/api"
 	"github.com/corridor-platform/corridor/internal/web/ui"
+	"github.com/corridor-platform/corridor/internal/web/webauth"
 )
 
 func runServe(ctx context.Context, e *env, args []string) error {
 	var cfg Config
-	fs, err := newFlagSet("serve", e, &cfg, "db", "addr", "data-dir", "log-level", "log-format", "body-limit", "no-load")
+	fs, err := newFlagSet("serve", e, &cfg, "db", "addr", "data-dir", "log-level", "log-format", "body-limit", "no-load",
+		"key-file", "tls-cert", "tls-key", "trusted-proxies", "secure-cookies")
 	if err != nil {
 		return err
 	}
@@ -30,12 +33,16 @@ func runServe(ctx context.Context, e *env, args []string) error {
 	if err := cfg.validate(); err != nil {
 		return err
 	}
+	if (cfg.TLSCert == "") != (cfg.TLSKey == "") {
+		return errors.New("--tls-cert and --tls-key go together")
+	}
 	log := cfg.logger(e.stderr)
-	db, err := openDB(ctx, &cfg, log)
+	db, closeKeys, err := openWithKeys(ctx, e, &cfg, log)
 	if err != nil {
 		return err
 	}
 	defer db.Close()
+	defer closeKeys()
 	if !cfg.NoLoad {
 		if err := loadReferenceIfEmpty(ctx, e, &cfg, db, log); err != nil {
 			return err
@@ -50,11 +57,15 @@ func runServe(ctx context.Context, e *env, args []string) error {
 		return fmt.Errorf("--addr: %w", err)
 	}
 	addr := ln.Addr().String()
-	log.Info("Corridor is serving", "url", "http://"+addr, "engine", db.Engine())
+	scheme := "http"
+	if cfg.TLSCert != "" {
+		scheme = "https"
+	}
+	log.Info("Corridor is serving", "url", scheme+"://"+addr, "engine", db.Engine(), "personalData", db.KeysConfigured())
 	if e.ready != nil {
 		e.ready(addr)
 	}
-	return web.Serve(ctx, ln, handler, log)
+	return web.Serve(ctx, ln, handler, log, cfg.TLSCert, cfg.TLSKey)
 }
 
 // helpOK turns -h into a clean exit.
@@ -107,10 +118,43 @@ func loadReferenceIfEmpty(ctx context.Context, e *env, cfg *Config, db *store.DB
 	return nil
 }
 
+// openWithKeys opens and migrates the database, creates the built-in
+// roles, and loads the encryption keys. Personal data present without a
+// key (or without a key some rows need) is an error, never a plaintext
+// fallback.
+func openWithKeys(ctx context.Context, e *env, cfg *Config, log *slog.Logger) (*store.DB, func(), error) {
+	db, err := openDB(ctx, cfg, log)
+	if err != nil {
+		return nil, nil, err
+	}
+	fail := func(err error) (*store.DB, func(), error) { db.Close(); return nil, nil, err }
+	if err := db.Accounts().EnsureBuiltinRoles(ctx); err != nil {
+		return fail(err)
+	}
+	keys, closeKeys, err := cfg.keys(e.getenv)
+	if err != nil {
+		return fail(err)
+	}
+	if keys != nil {
+		db.SetKeys(keys)
+	}
+	if err := db.CheckKeys(ctx); err != nil {
+		closeKeys()
+		return fail(err)
+	}
+	return db, closeKeys, nil
+}
+
 // buildHandler assembles the whole HTTP stack.
 func buildHandler(cfg *Config, db *store.DB, log *slog.Logger) (http.Handler, error) {
 	metrics := web.NewMetrics(db.SQL())
-	router := web.NewRouter(web.Instrument(metrics, log))
+	authn := &webauth.Auth{DB: db, SecureCookies: cfg.SecureCookies || cfg.TLSCert != ""}
+	record := func(ctx context.Context, e audit.Entry) error { _, err := db.Audit().Append(ctx, e); return err }
+	router := web.NewRouter(web.Chain(web.Instrument(metrics, log), web.Policy(authn, record, log)))
+	proxies, err := cfg.trustedProxies()
+	if err != nil {
+		return nil, err
+	}
 	cat, err := i18n.New()
 	if err != nil {
 		return nil, err
@@ -119,9 +163,10 @@ func buildHandler(cfg *Config, db *store.DB, log *slog.Logger) (http.Handler, er
 	if err != nil {
 		return nil, err
 	}
-	api.New(api.Config{Geo: db.Geo(), Log: log, Version: version(), Health: db.Health, Metrics: metrics.Handler()}).Register(router)
+	api.New(api.Config{Geo: db.Geo(), Log: log, Version: version(), Health: db.Health, Metrics: metrics.Handler(),
+		DB: db, Auth: authn}).Register(router)
 	pages.Register(router)
-	stack := &web.Stack{Router: router, Log: log, BodyLimit: cfg.BodyLimit, NotFoundPage: pages.NotFoundPage}
+	stack := &web.Stack{Router: router, Log: log, BodyLimit: cfg.BodyLimit, NotFoundPage: pages.NotFoundPage, TrustedProxies: proxies}
 	return stack.Handler(), nil
 }
 

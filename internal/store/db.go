@@ -27,6 +27,7 @@ import (
 	"github.com/pressly/goose/v3/lock"
 	_ "modernc.org/sqlite" // registers the "sqlite" database/sql driver
 
+	"github.com/corridor-platform/corridor/internal/crypt"
 	"github.com/corridor-platform/corridor/internal/derrors"
 )
 
@@ -40,6 +41,8 @@ type DB struct {
 	// parsing SQL costs more than running a key lookup.
 	stmts sync.Map // string → *sql.Stmt
 	geo   geoCache
+	keys  crypt.Source // nil: no personal data can be read or written
+	roles rolesCache
 }
 
 // IsPostgresDSN reports whether a --db value names a PostgreSQL database.
@@ -224,11 +227,22 @@ func templateFS(src fs.FS, d dialect) (fs.FS, error) {
 		if err != nil || de.IsDir() {
 			return err
 		}
+		// NAME.sqlite.sql and NAME.postgres.sql hold statements that only
+		// one engine understands; the other engine's twin is left out.
+		name := path
+		for _, e := range []string{"sqlite", "postgres"} {
+			if strings.HasSuffix(path, "."+e+".sql") {
+				if e != d.name {
+					return nil
+				}
+				name = strings.TrimSuffix(path, "."+e+".sql") + ".sql"
+			}
+		}
 		b, err := fs.ReadFile(src, path)
 		if err != nil {
 			return err
 		}
-		out[path] = &fstest.MapFile{Data: []byte(d.types.Replace(string(b))), Mode: 0o444}
+		out[name] = &fstest.MapFile{Data: []byte(d.types.Replace(string(b))), Mode: 0o444}
 		return nil
 	})
 	return out, err

@@ -31,7 +31,10 @@ type Route struct {
 	Pattern  string // net/http pattern without the method, e.g. "/api/v1/countries/{iso3}"
 	Resource string // e.g. "countries", "system"
 	Action   string // one of the Action constants
-	Public   bool   // readable by the signed-out public
+	Public   bool   // documentation only: the public role's grants decide
+	// CSRFExempt marks the few unsafe routes that protect themselves
+	// otherwise (signing in has no session yet).
+	CSRFExempt bool
 	// Summary describes the route (used in the OpenAPI test and logs).
 	Summary string
 	Handler http.Handler

@@ -2,11 +2,13 @@ package web
 
 import (
 	"context"
+	"crypto/tls"
 	"errors"
 	"log/slog"
 	"net"
 	"net/http"
 	"net/http/httptest"
+	"net/netip"
 	"time"
 
 	"github.com/corridor-platform/corridor/internal/derrors"
@@ -21,6 +23,8 @@ type Stack struct {
 	BodyLimit int64
 	// NotFoundPage renders HTML 404/405 pages; nil falls back to plain text.
 	NotFoundPage func(w http.ResponseWriter, r *http.Request, status int)
+	// TrustedProxies are the peers whose X-Forwarded-For is believed.
+	TrustedProxies []netip.Prefix
 }
 
 // Handler returns the assembled handler.
@@ -32,6 +36,7 @@ func (s *Stack) Handler() http.Handler {
 }
 
 func (s *Stack) dispatch(w http.ResponseWriter, r *http.Request) {
+	r = r.WithContext(context.WithValue(r.Context(), clientKey, resolveClient(r, s.TrustedProxies)))
 	if _, pattern := s.Router.Mux().Handler(r); pattern != "" {
 		s.Router.ServeHTTP(w, r)
 		return
@@ -65,7 +70,8 @@ func (e errMethod) Unwrap() error { return errMethodNotAllowed }
 
 // Serve runs an HTTP server on ln until ctx is cancelled, then shuts down
 // gracefully, letting requests in flight finish (up to 15 seconds).
-func Serve(ctx context.Context, ln net.Listener, h http.Handler, log *slog.Logger) error {
+// With certFile and keyFile it serves HTTPS (TLS 1.2 or later).
+func Serve(ctx context.Context, ln net.Listener, h http.Handler, log *slog.Logger, certFile, keyFile string) error {
 	srv := &http.Server{
 		Handler:           h,
 		ReadHeaderTimeout: 10 * time.Second,
@@ -77,7 +83,14 @@ func Serve(ctx context.Context, ln net.Listener, h http.Handler, log *slog.Logge
 		BaseContext:       func(net.Listener) context.Context { return context.WithoutCancel(ctx) },
 	}
 	errc := make(chan error, 1)
-	go func() { errc <- srv.Serve(ln) }()
+	go func() {
+		if certFile != "" {
+			srv.TLSConfig = &tls.Config{MinVersion: tls.VersionTLS12}
+			errc <- srv.ServeTLS(ln, certFile, keyFile)
+			return
+		}
+		errc <- srv.Serve(ln)
+	}()
 	select {
 	case err := <-errc:
 		return err

@@ -100,3 +100,22 @@ func TestStackNotFound(t *testing.T) {
 		t.Errorf("HTML 404 page not used for /nowhere")
 	}
 }
+
+func TestClipForAudit(t *testing.T) {
+	tests := []struct {
+		in   string
+		n    int
+		want string
+	}{
+		{"42", 128, "42"},
+		{"a\nb\x00c", 128, "a?b?c"},
+		{"\xff\xfe", 128, "?"},
+		{"ééé", 5, "éé"},
+		{"a\u202eb", 128, "a?b"},
+	}
+	for _, tt := range tests {
+		if got := clip(tt.in, tt.n); got != tt.want {
+			t.Errorf("clip(%q, %d) = %q, want %q", tt.in, tt.n, got, tt.want)
+		}
+	}
+}

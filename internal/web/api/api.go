@@ -10,7 +10,9 @@ import (
 	"time"
 
 	"github.com/corridor-platform/corridor/internal/geo"
+	"github.com/corridor-platform/corridor/internal/store"
 	"github.com/corridor-platform/corridor/internal/web"
+	"github.com/corridor-platform/corridor/internal/web/webauth"
 )
 
 // Config holds what the API needs.
@@ -22,6 +24,10 @@ type Config struct {
 	Health func(context.Context) error
 	// Metrics serves /metrics; nil leaves the route out.
 	Metrics http.Handler
+	// DB and Auth serve the account, audit and personal-data routes; nil
+	// leaves them out (tests of the public routes).
+	DB   *store.DB
+	Auth *webauth.Auth
 }
 
 // API serves the JSON routes.
@@ -31,6 +37,8 @@ type API struct {
 	version string
 	health  func(context.Context) error
 	metrics http.Handler
+	db      *store.DB
+	auth    *webauth.Auth
 }
 
 // New returns the API.
@@ -38,7 +46,7 @@ func New(cfg Config) *API {
 	if cfg.Log == nil {
 		cfg.Log = slog.New(slog.DiscardHandler)
 	}
-	return &API{geo: cfg.Geo, log: cfg.Log, version: cfg.Version, health: cfg.Health, metrics: cfg.Metrics}
+	return &API{geo: cfg.Geo, log: cfg.Log, version: cfg.Version, health: cfg.Health, metrics: cfg.Metrics, db: cfg.DB, auth: cfg.Auth}
 }
 
 //go:embed openapi.json
@@ -60,6 +68,9 @@ func (a *API) Register(r *web.Router) {
 	if a.metrics != nil {
 		r.Handle(web.Route{Method: "GET", Pattern: "/metrics", Resource: "system", Action: web.ActionRead,
 			Public: true, Summary: "Prometheus metrics", Handler: a.metrics})
+	}
+	if a.db != nil && a.auth != nil {
+		a.registerAccounts(r)
 	}
 }
 

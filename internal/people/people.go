@@ -1,0 +1,85 @@
+// Package people is the shared registry of personal records: the people
+// that counter-trafficking cases, return cases, worker profiles and
+// diaspora profiles are about. Names, date of birth and document number
+// are personal data: the store encrypts them and indexes the name and the
+// document number with keyed blind indexes for exact lookups and
+// duplicate checks.
+package people
+
+import (
+	"slices"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"github.com/corridor-platform/corridor/internal/auth"
+	"github.com/corridor-platform/corridor/internal/derrors"
+)
+
+// Value lists (HTCDS 2.0 "gender" and identity-document vocabularies,
+// simplified).
+var (
+	Sexes         = []string{"female", "male", "other", "unknown"}
+	DocumentTypes = []string{"passport", "national-id", "travel-document", "other", "none"}
+)
+
+// Person is one personal record.
+type Person struct {
+	ID             int64     `json:"id"`
+	OrgID          int64     `json:"orgId"`
+	TeamID         int64     `json:"teamId,omitempty"`
+	OwnerID        int64     `json:"ownerId"`
+	GivenName      string    `json:"givenName"`
+	FamilyName     string    `json:"familyName"`
+	BirthDate      string    `json:"birthDate,omitempty"` // YYYY-MM-DD, or YYYY when only the year is known
+	Sex            string    `json:"sex"`
+	Nationality    string    `json:"nationality,omitempty"` // ISO3
+	DocumentType   string    `json:"documentType"`
+	DocumentNumber string    `json:"documentNumber,omitempty"`
+	Version        int64     `json:"version"`
+	CreatedAt      time.Time `json:"createdAt"`
+	UpdatedAt      time.Time `json:"updatedAt"`
+}
+
+// Record returns the ownership facts record scopes check.
+func (p Person) Record() auth.Record {
+	return auth.Record{OwnerID: p.OwnerID, TeamID: p.TeamID, OrgID: p.OrgID}
+}
+
+// FullName joins the names for the name index and display.
+func (p Person) FullName() string { return strings.TrimSpace(p.GivenName + " " + p.FamilyName) }
+
+// Validate checks the fields; errors wrap derrors.Invalid and name the field.
+func (p Person) Validate() error {
+	for _, f := range []struct{ name, v string }{{"givenName", p.GivenName}, {"familyName", p.FamilyName}} {
+		if !utf8.ValidString(f.v) || utf8.RuneCountInString(f.v) > 100 || strings.ContainsFunc(f.v, func(r rune) bool { return r < 0x20 || r == 0x7f }) {
+			return derrors.Kindf(derrors.Invalid, "%s: at most 100 characters of text", f.name)
+		}
+	}
+	if strings.TrimSpace(p.GivenName) == "" && strings.TrimSpace(p.FamilyName) == "" {
+		return derrors.Kindf(derrors.Invalid, "givenName: a given or a family name is required")
+	}
+	if p.BirthDate != "" {
+		if _, err := time.Parse("2006-01-02", p.BirthDate); err != nil {
+			if _, err := time.Parse("2006", p.BirthDate); err != nil {
+				return derrors.Kindf(derrors.Invalid, "birthDate: YYYY-MM-DD, or YYYY when only the year is known")
+			}
+		}
+	}
+	if !slices.Contains(Sexes, p.Sex) {
+		return derrors.Kindf(derrors.Invalid, "sex: one of %s", strings.Join(Sexes, ", "))
+	}
+	if p.Nationality != "" && (len(p.Nationality) != 3 || strings.ToUpper(p.Nationality) != p.Nationality) {
+		return derrors.Kindf(derrors.Invalid, "nationality: an ISO 3166-1 alpha-3 code in capitals")
+	}
+	if !slices.Contains(DocumentTypes, p.DocumentType) {
+		return derrors.Kindf(derrors.Invalid, "documentType: one of %s", strings.Join(DocumentTypes, ", "))
+	}
+	if len(p.DocumentNumber) > 64 || strings.ContainsFunc(p.DocumentNumber, func(r rune) bool { return r < 0x20 || r == 0x7f }) {
+		return derrors.Kindf(derrors.Invalid, "documentNumber: at most 64 characters")
+	}
+	if p.DocumentType == "none" && p.DocumentNumber != "" {
+		return derrors.Kindf(derrors.Invalid, "documentNumber: given with documentType none")
+	}
+	return nil
+}
