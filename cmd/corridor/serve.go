@@ -150,7 +150,9 @@ func buildHandler(cfg *Config, db *store.DB, log *slog.Logger) (http.Handler, er
 	metrics := web.NewMetrics(db.SQL())
 	authn := &webauth.Auth{DB: db, SecureCookies: cfg.SecureCookies || cfg.TLSCert != ""}
 	record := func(ctx context.Context, e audit.Entry) error { _, err := db.Audit().Append(ctx, e); return err }
-	router := web.NewRouter(web.Chain(web.Instrument(metrics, log), web.Policy(authn, record, log)))
+	var pages *ui.UI
+	pageError := func(w http.ResponseWriter, r *http.Request, err error) { pages.PolicyError(w, r, err) }
+	router := web.NewRouter(web.Chain(web.Instrument(metrics, log), web.Policy(authn, record, log, pageError)))
 	proxies, err := cfg.trustedProxies()
 	if err != nil {
 		return nil, err
@@ -159,7 +161,7 @@ func buildHandler(cfg *Config, db *store.DB, log *slog.Logger) (http.Handler, er
 	if err != nil {
 		return nil, err
 	}
-	pages, err := ui.New(ui.Config{Geo: db.Geo(), Log: log, Catalog: cat, Version: version()})
+	pages, err = ui.New(ui.Config{Geo: db.Geo(), Log: log, Catalog: cat, Version: version(), DB: db, Auth: authn})
 	if err != nil {
 		return nil, err
 	}

@@ -136,7 +136,10 @@ func isTrusted(a netip.Addr, trusted []netip.Prefix) bool {
 // Policy returns the wrapper that decides every request from its route's
 // declared resource and action. It refuses (at registration) a route whose
 // resource is not in the catalogue.
-func Policy(authn Authenticator, record AuditFunc, log *slog.Logger) func(Route, http.Handler) http.Handler {
+//
+// pageError, when not nil, answers refusals of HTML pages (not /api/):
+// typically a redirect to the sign-in page or an error page.
+func Policy(authn Authenticator, record AuditFunc, log *slog.Logger, pageError func(http.ResponseWriter, *http.Request, error)) func(Route, http.Handler) http.Handler {
 	return func(rt Route, h http.Handler) http.Handler {
 		res, ok := auth.LookupResource(rt.Resource)
 		if !ok {
@@ -144,10 +147,17 @@ func Policy(authn Authenticator, record AuditFunc, log *slog.Logger) func(Route,
 		}
 		unsafe := rt.Method != http.MethodGet && rt.Method != http.MethodHead
 		audited := unsafe || res.Personal || rt.Action == ActionExport
+		refuse := func(w http.ResponseWriter, r *http.Request, err error) {
+			if pageError != nil && !IsAPI(r) {
+				pageError(w, r, err)
+				return
+			}
+			WriteProblem(w, r, log, err)
+		}
 		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 			id, err := authn.Authenticate(r)
 			if err != nil {
-				WriteProblem(w, r, log, err)
+				refuse(w, r, err)
 				return
 			}
 			note := &auditNote{recordID: r.PathValue("id")}
@@ -166,14 +176,14 @@ func Policy(authn Authenticator, record AuditFunc, log *slog.Logger) func(Route,
 					}
 				}
 				if !p.SignedIn() {
-					WriteProblem(w, r, log, derrors.Kindf(derrors.Unauthenticated, "sign in to %s %s", rt.Action, rt.Resource))
+					refuse(w, r, derrors.Kindf(derrors.Unauthenticated, "sign in to %s %s", rt.Action, rt.Resource))
 					return
 				}
-				WriteProblem(w, r, log, derrors.Kindf(derrors.Forbidden, "your roles do not allow %s on %s", rt.Action, rt.Resource))
+				refuse(w, r, derrors.Kindf(derrors.Forbidden, "your roles do not allow %s on %s", rt.Action, rt.Resource))
 				return
 			}
 			if unsafe && id.Session != "" && !rt.CSRFExempt && !validCSRF(r, id.CSRF) {
-				WriteProblem(w, r, log, derrors.Kindf(derrors.Forbidden, "missing or wrong CSRF token (send the X-CSRF-Token header or the csrf_token form field)"))
+				refuse(w, r, derrors.Kindf(derrors.Forbidden, "missing or wrong CSRF token (send the X-CSRF-Token header or the csrf_token form field)"))
 				return
 			}
 			rec := &statusRecorder{ResponseWriter: w}

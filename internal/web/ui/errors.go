@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"net/url"
 
 	"github.com/corridor-platform/corridor/internal/derrors"
 	"github.com/corridor-platform/corridor/internal/web"
@@ -91,4 +92,15 @@ func (u *UI) NotFoundPage(w http.ResponseWriter, r *http.Request, status int) {
 	v := u.newView(w, r, "")
 	// The router decided the status; the page only needs to explain it.
 	u.writeErrorPage(w, v, errorPageFor(v, status, nil))
+}
+
+// PolicyError answers a page the policy refused: signed-out visitors are
+// sent to the sign-in page (coming back afterwards), others get the error
+// page.
+func (u *UI) PolicyError(w http.ResponseWriter, r *http.Request, err error) {
+	if errors.Is(err, derrors.Unauthenticated) && r.Method == http.MethodGet {
+		http.Redirect(w, r, "/login?next="+url.QueryEscape(r.URL.RequestURI()), http.StatusSeeOther)
+		return
+	}
+	u.renderError(w, r, u.newView(w, r, ""), err)
 }

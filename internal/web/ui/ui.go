@@ -13,7 +13,9 @@ import (
 
 	"github.com/corridor-platform/corridor/internal/geo"
 	"github.com/corridor-platform/corridor/internal/i18n"
+	"github.com/corridor-platform/corridor/internal/store"
 	"github.com/corridor-platform/corridor/internal/web"
+	"github.com/corridor-platform/corridor/internal/web/webauth"
 )
 
 // Config is what the UI needs from the rest of the program.
@@ -22,6 +24,9 @@ type Config struct {
 	Log     *slog.Logger // nil discards
 	Catalog *i18n.Catalog
 	Version string // shown in the footer
+	// DB and Auth serve sign-in, account and administration pages.
+	DB   *store.DB
+	Auth *webauth.Auth
 }
 
 // UI serves the HTML pages. Build it with New; it is safe for concurrent use.
