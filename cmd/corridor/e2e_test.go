@@ -77,7 +77,7 @@ func noEnv(string) string { return "" }
 func corridor(t *testing.T, args ...string) (code int, stdout, stderr string) {
 	t.Helper()
 	var out, errb bytes.Buffer
-	code = Main(context.Background(), args, &out, &errb, noEnv)
+	code = Main(context.Background(), args, strings.NewReader(""), &out, &errb, noEnv)
 	return code, out.String(), errb.String()
 }
 
@@ -211,6 +211,9 @@ func TestBrokenImportChangesNothing(t *testing.T) {
 			{"wrong encoding", func(b []byte) []byte { return bytes.Replace(b, []byte("Åland"), []byte("\xc5land"), 1) },
 				[]string{"all.csv", "row 3", "UTF-8"}},
 			{"truncated", func(b []byte) []byte { return b[:len(b)/2] }, []string{"all.csv", "row"}},
+			{"truncated at a line boundary", func(b []byte) []byte {
+				return bytes.Join(bytes.SplitAfter(b, []byte("\n"))[:100], nil)
+			}, []string{"not in the ISO 3166-1 file", "truncated"}},
 		}
 		for _, tt := range tests {
 			t.Run(tt.name, func(t *testing.T) {
@@ -272,7 +275,7 @@ func TestEnvironmentFallback(t *testing.T) {
 		}
 		return ""
 	}
-	if code := Main(context.Background(), []string{"migrate"}, &out, &errb, getenv); code != 0 {
+	if code := Main(context.Background(), []string{"migrate"}, strings.NewReader(""), &out, &errb, getenv); code != 0 {
 		t.Fatalf("migrate with CORRIDOR_DB: %d %s", code, errb.String())
 	}
 	if _, err := os.Stat(dsn); err != nil {

@@ -112,8 +112,10 @@ func loadReferenceIfEmpty(ctx context.Context, e *env, cfg *Config, db *store.DB
 		return err
 	}
 	log.Info("reference data loaded", "rows", rep.Loaded, "rejected", rep.Rejected, "duration", rep.Duration)
+	// Rows that name no place (UNHCR's "Stateless", "Unknown", …) are
+	// expected; each is in the import report and logged, not alarming.
 	for _, rej := range rep.Rejections {
-		log.Warn("reference row rejected", "file", rej.File, "row", rej.Row, "column", rej.Column, "reason", rej.Reason)
+		log.Info("reference row skipped", "file", rej.File, "row", rej.Row, "column", rej.Column, "reason", rej.Reason)
 	}
 	return nil
 }
@@ -147,6 +149,13 @@ func openWithKeys(ctx context.Context, e *env, cfg *Config, log *slog.Logger) (*
 
 // buildHandler assembles the whole HTTP stack.
 func buildHandler(cfg *Config, db *store.DB, log *slog.Logger) (http.Handler, error) {
+	h, _, err := buildStack(cfg, db, log)
+	return h, err
+}
+
+// buildStack is buildHandler that also returns the router, whose declared
+// routes the authorization tests enumerate.
+func buildStack(cfg *Config, db *store.DB, log *slog.Logger) (http.Handler, *web.Router, error) {
 	metrics := web.NewMetrics(db.SQL())
 	authn := &webauth.Auth{DB: db, SecureCookies: cfg.SecureCookies || cfg.TLSCert != ""}
 	record := func(ctx context.Context, e audit.Entry) error { _, err := db.Audit().Append(ctx, e); return err }
@@ -155,21 +164,21 @@ func buildHandler(cfg *Config, db *store.DB, log *slog.Logger) (http.Handler, er
 	router := web.NewRouter(web.Chain(web.Instrument(metrics, log), web.Policy(authn, record, log, pageError)))
 	proxies, err := cfg.trustedProxies()
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	cat, err := i18n.New()
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	pages, err = ui.New(ui.Config{Geo: db.Geo(), Log: log, Catalog: cat, Version: version(), DB: db, Auth: authn})
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	api.New(api.Config{Geo: db.Geo(), Log: log, Version: version(), Health: db.Health, Metrics: metrics.Handler(),
 		DB: db, Auth: authn}).Register(router)
 	pages.Register(router)
-	stack := &web.Stack{Router: router, Log: log, BodyLimit: cfg.BodyLimit, NotFoundPage: pages.NotFoundPage, TrustedProxies: proxies}
-	return stack.Handler(), nil
+	stack := &web.Stack{Router: router, Log: log, BodyLimit: cfg.BodyLimit, NotFoundPage: pages.NotFoundPage, TrustedProxies: proxies, Metrics: metrics}
+	return stack.Handler(), router, nil
 }
 
 func hostname() string {

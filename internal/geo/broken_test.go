@@ -186,10 +186,11 @@ func TestLoadReferenceBrokenFiles(t *testing.T) {
 			reject: true,
 		},
 		{
-			name:   "UNHCR: iso_code not in the ISO list is rejected",
-			files:  withBroken(t, unhcrFile, replaceOnce(t, "KEN,KEN,Kenya", "KEX,KEN,Kenya")),
-			want:   tabular.CellError{File: "countries.csv", Column: "iso_code", Reason: `"KEX" (Kenya, UNHCR KEN) is not an ISO 3166-1 alpha-3 code in the reference; row skipped`},
-			reject: true,
+			// A real-looking code the ISO file lacks means a truncated or
+			// wrong ISO file: fatal, not a skipped row.
+			name:  "UNHCR: iso_code not in the ISO list is fatal",
+			files: withBroken(t, unhcrFile, replaceOnce(t, "KEN,KEN,Kenya", "KEX,KEN,Kenya")),
+			want:  tabular.CellError{File: "countries.csv", Row: 111, Column: "iso_code", Reason: `KEX (Kenya) is not in the ISO 3166-1 file: the ISO file looks truncated or is not the expected one`},
 		},
 	}
 	for _, tt := range tests {

@@ -433,6 +433,11 @@ func (b *builder) annexCountry(ar annexRow, cols *annexCols) error {
 		prev := b.byNum[canonNum(ar.code)]
 		b.reject(row.Errorf("ISO3 Alpha-code", "location %s is %s (%s) in the ISO file but %s here; row skipped", ar.code, prev.Name, prev.Code, ar.iso3))
 		return nil
+	case a == nil && !nonISOLocations[ar.iso3]:
+		// Every other country row of the annex has its ISO code in the ISO
+		// file; one missing means that file is truncated or the wrong one,
+		// and loading on would silently drop countries.
+		return row.Errorf("ISO3 Alpha-code", "%s (%s) is not in the ISO 3166-1 file: the ISO file looks truncated or is not the expected one", ar.iso3, ar.name)
 	case a == nil:
 		// A UN location without an ISO 3166-1 code: the Channel Islands
 		// (830, "CHI"), which UN DESA and the World Bank report as one
@@ -594,6 +599,9 @@ func (b *builder) loadWDI(path string) error {
 		if a == nil {
 			a = b.byUNCode[wr.code] // CHI: the Channel Islands, found through UN DESA
 		}
+		if a == nil && !nonISOEconomies[wr.code] {
+			return wr.row.Errorf("Country Code", "%s (%s) is not in the ISO 3166-1 file: the ISO file looks truncated or is not the expected one", wr.code, wr.name)
+		}
 		if a == nil {
 			// An economy with no ISO 3166-1 code: Kosovo, for which the
 			// World Bank uses the user-assigned XKX. M49 counts Kosovo
@@ -661,6 +669,9 @@ func (b *builder) loadUNHCR(path string) error {
 		}
 		byUNHCR[code] = row
 		a := b.byISO3[iso]
+		if a == nil && isAlnumUpper(iso, 3) && !strings.HasPrefix(iso, "X") {
+			return row.Errorf("iso_code", "%s (%s) is not in the ISO 3166-1 file: the ISO file looks truncated or is not the expected one", iso, name)
+		}
 		if a == nil {
 			// Stateless (XXA), Unknown (XXX), Tibetan (no ISO code) and
 			// UNHCR's placeholders are not places in the reference.
@@ -717,3 +728,10 @@ func isSourceTag(s string) bool {
 	}
 	return true
 }
+
+// The known places without an ISO 3166-1 code. Any other code a source
+// gives that the ISO file lacks is a broken or truncated ISO file.
+var (
+	nonISOLocations = map[string]bool{"CHI": true} // UN DESA: Channel Islands (830)
+	nonISOEconomies = map[string]bool{"XKX": true} // World Bank: Kosovo
+)

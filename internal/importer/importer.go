@@ -106,6 +106,8 @@ type Report struct {
 	Duration   time.Duration        `json:"durationNs"`
 	ImportID   int64                `json:"importId,omitempty"`
 	Notes      []string             `json:"notes,omitempty"`
+	// Previous is the import that loaded the same files, when Unchanged.
+	Previous *store.ImportRecord `json:"previous,omitempty"`
 }
 
 // Summary is the report as a few lines of text, listing at most max
@@ -113,7 +115,11 @@ type Report struct {
 func (r *Report) Summary(max int) string {
 	var b strings.Builder
 	if r.Unchanged {
-		fmt.Fprintf(&b, "%s: unchanged (the same files are already loaded); nothing to do\n", r.Dataset)
+		fmt.Fprintf(&b, "%s: unchanged: the same files are already loaded; nothing to do\n", r.Dataset)
+		if p := r.Previous; p != nil {
+			fmt.Fprintf(&b, "  loaded by import #%d on %s: %d rows read, %d loaded, %d rejected\n",
+				p.ID, p.FinishedAt.UTC().Format(time.RFC3339), p.RowsRead, p.RowsLoaded, p.RowsRejected)
+		}
 		return b.String()
 	}
 	fmt.Fprintf(&b, "%s: %d rows read, %d loaded, %d rejected in %s\n", r.Dataset, r.Read, r.Loaded, r.Rejected, r.Duration.Round(time.Millisecond))
@@ -213,6 +219,9 @@ func (rn *Runner) Run(ctx context.Context, name string, files []string) (rep Rep
 		cur, err := store.Dataset(ctx, tx, name)
 		if err == nil && cur.Checksum == sum {
 			rep.Unchanged = true
+			if prev, err := store.ImportRecordTx(ctx, tx, cur.ImportID); err == nil {
+				rep.Previous = &prev
+			}
 			return nil
 		}
 		if err != nil && !errors.Is(err, derrors.NotFound) {

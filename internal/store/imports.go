@@ -110,3 +110,17 @@ func (db *DB) DatasetLoaded(ctx context.Context, name string) (bool, error) {
 	err := db.queryRow(ctx, `SELECT COUNT(*) FROM datasets WHERE name = ?`, name).Scan(&n)
 	return n > 0, classify(err)
 }
+
+// ImportRecordTx returns one logged import inside tx.
+func ImportRecordTx(ctx context.Context, tx *Tx, id int64) (ImportRecord, error) {
+	var r ImportRecord
+	var files string
+	err := tx.QueryRow(ctx, `SELECT id, dataset, status, checksum, files, rows_read, rows_loaded, rows_rejected,
+		started_at, finished_at, host FROM imports WHERE id = ?`, id).Scan(&r.ID, &r.Dataset, &r.Status, &r.Checksum, &files,
+		&r.RowsRead, &r.RowsLoaded, &r.RowsRejected, &r.StartedAt, &r.FinishedAt, &r.Host)
+	if err == sql.ErrNoRows {
+		return r, derrors.Kindf(derrors.NotFound, "no import %d", id)
+	}
+	json.Unmarshal([]byte(files), &r.Files)
+	return r, classify(err)
+}

@@ -2,6 +2,8 @@ package web
 
 import (
 	"fmt"
+
+	"github.com/corridor-platform/corridor/internal/derrors"
 	"log/slog"
 	"net/http"
 	"strings"
@@ -82,7 +84,7 @@ func SecureHeaders(next http.Handler) http.Handler {
 func LimitBody(limit int64, next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if r.ContentLength > limit {
-			WriteProblem(w, r, nil, &ParamError{Param: "body", Reason: fmt.Sprintf("larger than the %d-byte limit", limit)})
+			WriteProblem(w, r, nil, derrors.Kindf(derrors.TooLarge, "request body: larger than the %d-byte limit", limit))
 			return
 		}
 		r.Body = http.MaxBytesReader(w, r.Body, limit)

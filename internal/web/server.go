@@ -25,6 +25,8 @@ type Stack struct {
 	NotFoundPage func(w http.ResponseWriter, r *http.Request, status int)
 	// TrustedProxies are the peers whose X-Forwarded-For is believed.
 	TrustedProxies []netip.Prefix
+	// Metrics, when set, also counts requests that match no route.
+	Metrics *Metrics
 }
 
 // Handler returns the assembled handler.
@@ -43,6 +45,12 @@ func (s *Stack) dispatch(w http.ResponseWriter, r *http.Request) {
 	}
 	// No route: let the mux decide between 404 and 405 (it knows the
 	// methods registered for the path), then answer in our own shape.
+	if s.Metrics != nil {
+		start := time.Now()
+		sr := &statusRecorder{ResponseWriter: w}
+		w = sr
+		defer func() { s.Metrics.Observe("(unmatched)", r.Method, sr.status, time.Since(start)) }()
+	}
 	rec := httptest.NewRecorder()
 	s.Router.ServeHTTP(rec, r)
 	status := rec.Code

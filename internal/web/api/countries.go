@@ -3,6 +3,7 @@ package api
 import (
 	"net/http"
 	"strconv"
+	"strings"
 
 	"github.com/corridor-platform/corridor/internal/geo"
 	"github.com/corridor-platform/corridor/internal/web"
@@ -76,6 +77,14 @@ func (a *API) listCountries(w http.ResponseWriter, r *http.Request) {
 		a.problem(w, r, err)
 		return
 	}
+	if err := a.checkGrouping(r, "region", f.Region, geo.KindRegion); err != nil {
+		a.problem(w, r, err)
+		return
+	}
+	if err := a.checkGrouping(r, "subRegion", f.SubRegion, geo.KindSubRegion, geo.KindIntermediateRegion); err != nil {
+		a.problem(w, r, err)
+		return
+	}
 	page, err := a.geo.Areas(r.Context(), f)
 	if err != nil {
 		a.problem(w, r, err)
@@ -120,4 +129,25 @@ func validCode(code string) error {
 		}
 	}
 	return nil
+}
+
+// checkGrouping refuses a region or sub-region filter that names no M49
+// grouping: a misspelt region must not look like a region without
+// countries.
+func (a *API) checkGrouping(r *http.Request, param, value string, kinds ...geo.Kind) error {
+	if value == "" {
+		return nil
+	}
+	for _, k := range kinds {
+		page, err := a.geo.Areas(r.Context(), geo.Filter{Kind: k, Limit: 500})
+		if err != nil {
+			return err
+		}
+		for _, ar := range page.Areas {
+			if strings.EqualFold(ar.Name, value) || ar.Code == value || ar.M49 == value {
+				return nil
+			}
+		}
+	}
+	return &web.ParamError{Param: param, Reason: "no M49 " + strings.ReplaceAll(string(kinds[0]), "-", " ") + " is named or coded " + strconv.Quote(value)}
 }
