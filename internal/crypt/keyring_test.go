@@ -495,3 +495,25 @@ func TestNilKeyring(t *testing.T) {
 	}()
 	k.BlindIndex("f", "x")
 }
+
+func TestRotateManyTimes(t *testing.T) {
+	k := newKeyring(t)
+	seen := map[string]bool{k.ActiveKeyID(): true}
+	for range 30 {
+		content, id, err := k.Rotate()
+		if err != nil {
+			t.Fatal(err)
+		}
+		if seen[id] {
+			t.Fatalf("Rotate reused key id %q", id)
+		}
+		if !regexp.MustCompile(`^k\d{8}[a-z]+$`).MatchString(id) {
+			t.Errorf("key id %q, want k<yyyymmdd><letters>", id)
+		}
+		seen[id] = true
+		k = mustParse(t, string(content))
+	}
+	if n := len(k.KeyIDs()); n != 31 {
+		t.Errorf("%d keys after 30 rotations, want 31", n)
+	}
+}

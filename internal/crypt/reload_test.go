@@ -301,3 +301,29 @@ func TestReloaderConcurrent(t *testing.T) {
 	close(stop)
 	wg.Wait()
 }
+
+func TestReloaderCloseStopsGoroutine(t *testing.T) {
+	content, err := crypt.GenerateKeyFile()
+	if err != nil {
+		t.Fatal(err)
+	}
+	path := writeKeyFile(t, content)
+	before := runtime.NumGoroutine()
+	var rs []*crypt.Reloader
+	for range 10 {
+		r, err := crypt.WatchFile(path, time.Millisecond)
+		if err != nil {
+			t.Fatal(err)
+		}
+		rs = append(rs, r)
+	}
+	if n := runtime.NumGoroutine(); n < before+10 {
+		t.Fatalf("%d goroutines after starting 10 watchers, had %d", n, before)
+	}
+	for _, r := range rs {
+		r.Close()
+	}
+	// Close waits for the goroutine to return; give the runtime a moment
+	// to retire it.
+	waitFor(t, "the watcher goroutines to end", func() bool { return runtime.NumGoroutine() <= before })
+}
