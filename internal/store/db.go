@@ -351,3 +351,7 @@ func classify(err error) error {
 	}
 	return err
 }
+
+// Rebind turns portable "?" placeholders into the engine's own, for the
+// few callers (tests, tools) that use SQL() directly.
+func (db *DB) Rebind(q string) string { return db.dialect.rebind(q) }

@@ -94,25 +94,32 @@ func (s *Sessions) Delete(ctx context.Context, secret string) error {
 // ---- sign-in throttling
 
 // Throttled reports whether sign-in is refused for this username or
-// address, and until when.
+// address, and until when (the latest failure plus the window).
 func (s *Sessions) Throttled(ctx context.Context, username, addr string) (bool, time.Time, error) {
-	t := now()
-	since := t.Add(-auth.ThrottleWindow)
-	var byUser, byAddr int
-	var lastUser, lastAddr sql.NullTime
-	if err := s.db.queryRow(ctx, `SELECT COUNT(*), MAX(at) FROM signin_failures WHERE username = ? AND at > ?`,
-		auth.NormalizeUsername(username), since).Scan(&byUser, &lastUser); err != nil {
-		return false, time.Time{}, classify(err)
-	}
-	if byUser >= auth.MaxAccountFailures {
-		return true, lastUser.Time.Add(auth.ThrottleWindow), nil
-	}
-	if err := s.db.queryRow(ctx, `SELECT COUNT(*), MAX(at) FROM signin_failures WHERE client_addr = ? AND at > ?`,
-		addr, since).Scan(&byAddr, &lastAddr); err != nil {
-		return false, time.Time{}, classify(err)
-	}
-	if byAddr >= auth.MaxAddressFailures {
-		return true, lastAddr.Time.Add(auth.ThrottleWindow), nil
+	since := now().Add(-auth.ThrottleWindow)
+	for _, c := range []struct {
+		col, v string
+		max    int
+	}{{"username", auth.NormalizeUsername(username), auth.MaxAccountFailures}, {"client_addr", addr, auth.MaxAddressFailures}} {
+		// Read the times rather than MAX(at): SQLite returns aggregates
+		// of timestamps as text.
+		rows, err := s.db.query(ctx, `SELECT at FROM signin_failures WHERE `+c.col+` = ? AND at > ? ORDER BY at DESC LIMIT ?`, c.v, since, c.max)
+		if err != nil {
+			return false, time.Time{}, err
+		}
+		var times []time.Time
+		for rows.Next() {
+			var t time.Time
+			if err := rows.Scan(&t); err != nil {
+				rows.Close()
+				return false, time.Time{}, err
+			}
+			times = append(times, t)
+		}
+		rows.Close()
+		if len(times) >= c.max {
+			return true, times[0].Add(auth.ThrottleWindow), nil
+		}
 	}
 	return false, time.Time{}, nil
 }
