@@ -4,6 +4,9 @@
 //	corridor serve            start the platform (SQLite corridor.db by default)
 //	corridor import DATASET   import a dataset (corridor import --list)
 //	corridor migrate          apply database migrations
+//	corridor org|user         administer organisations and accounts
+//	corridor audit verify     check the audit trail's hash chain
+//	corridor keys rotate      rotate the encryption keys of personal data
 //	corridor version          print the version
 package main
 
@@ -19,12 +22,12 @@ import (
 func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
-	os.Exit(Main(ctx, os.Args[1:], os.Stdout, os.Stderr, os.Getenv))
+	os.Exit(Main(ctx, os.Args[1:], os.Stdin, os.Stdout, os.Stderr, os.Getenv))
 }
 
 // Main runs the program and returns its exit code; tests call it in-process.
-func Main(ctx context.Context, args []string, stdout, stderr io.Writer, getenv func(string) string) int {
-	err := run(ctx, &env{args: args, stdout: stdout, stderr: stderr, getenv: getenv})
+func Main(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer, getenv func(string) string) int {
+	err := run(ctx, &env{args: args, stdin: stdin, stdout: stdout, stderr: stderr, getenv: getenv})
 	if err == nil {
 		return 0
 	}
@@ -37,7 +40,10 @@ func Main(ctx context.Context, args []string, stdout, stderr io.Writer, getenv f
 
 // env is everything the program takes from its surroundings.
 type env struct {
-	args           []string
+	args []string
+	// stdin is where passwords come from (never from flags): read without
+	// echo when it is a terminal, else one line.
+	stdin          io.Reader
 	stdout, stderr io.Writer
 	getenv         func(string) string
 	// ready, when set, receives the server's address once it listens.
@@ -55,6 +61,10 @@ func commands() []command {
 		{"serve", "start the web application and API", runServe},
 		{"import", "import a dataset (corridor import --list)", runImport},
 		{"migrate", "apply the database migrations (--status to show them)", runMigrate},
+		{"org", "add and list organisations (org add|list)", runOrg},
+		{"user", "manage user accounts (user add|passwd|disable|enable|list)", runUser},
+		{"audit", "verify and export the audit trail (audit verify|export)", runAudit},
+		{"keys", "generate and rotate the encryption keys of personal data (keys generate|rotate|retire)", runKeys},
 		{"version", "print the version", runVersion},
 	}
 }

@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"database/sql"
 	"fmt"
 
 	"github.com/corridor-platform/corridor/internal/crypt"
@@ -48,16 +49,24 @@ func (db *DB) HasPersonalData(ctx context.Context) (bool, error) {
 }
 
 // CheckKeys verifies that the configured keys can read the stored personal
-// data: a missing key, or a key file that lacks a key some rows were
-// encrypted with, is a clear error at start.
+// data: a missing key, a key file that lacks a key some rows were
+// encrypted with, or a different key file (its blind-index key fingerprint
+// differs from the one recorded) is a clear error at start. With keys and
+// no fingerprint recorded yet, it records this key file's.
 func (db *DB) CheckKeys(ctx context.Context) error {
 	has, err := db.HasPersonalData(ctx)
-	if err != nil || !has {
+	if err != nil {
 		return err
+	}
+	if !has && db.keys == nil {
+		return nil
 	}
 	k, err := db.keyring()
 	if err != nil {
 		return fmt.Errorf("the database holds personal data: %w", err)
+	}
+	if err := db.checkFingerprint(ctx, k, has); err != nil {
+		return err
 	}
 	for _, table := range []string{"users", "people"} {
 		rows, err := db.query(ctx, `SELECT DISTINCT key_id FROM `+table)
@@ -80,7 +89,71 @@ func (db *DB) CheckKeys(ctx context.Context) error {
 			return fmt.Errorf("%w: %s rows are encrypted with key(s) %v that the key file does not hold", derrors.Unavailable, table, missing)
 		}
 	}
+	return db.trialDecrypt(ctx)
+}
+
+func (db *DB) checkFingerprint(ctx context.Context, k *crypt.Keyring, hasData bool) error {
+	fp := k.IndexFingerprint()
+	var stored string
+	err := db.queryRow(ctx, `SELECT value FROM settings WHERE name = 'index_fingerprint'`).Scan(&stored)
+	switch {
+	case err == sql.ErrNoRows || err == nil && stored != fp && !hasData:
+		return db.InTx(ctx, func(tx *Tx) error {
+			_, err := tx.Exec(ctx, `INSERT INTO settings (name, value) VALUES ('index_fingerprint', ?)
+				ON CONFLICT (name) DO UPDATE SET value = excluded.value`, fp)
+			return classify(err)
+		})
+	case err != nil:
+		return classify(err)
+	case stored != fp:
+		return fmt.Errorf("%w: the key file is not the one this database's personal data was written with (index key fingerprint %s, expected %s)", derrors.Unavailable, fp, stored)
+	}
 	return nil
+}
+
+// trialDecrypt reads one user and one person, so that a key file with the
+// right ids but the wrong keys fails at start, not at the first request.
+func (db *DB) trialDecrypt(ctx context.Context) error {
+	var id int64
+	if err := db.queryRow(ctx, `SELECT COALESCE(MIN(id), 0) FROM users`).Scan(&id); err != nil {
+		return classify(err)
+	}
+	if id > 0 {
+		if _, err := db.Accounts().User(ctx, id); err != nil {
+			return fmt.Errorf("%w: the key file cannot decrypt the stored personal data: %v", derrors.Unavailable, err)
+		}
+	}
+	if err := db.queryRow(ctx, `SELECT COALESCE(MIN(id), 0) FROM people`).Scan(&id); err != nil {
+		return classify(err)
+	}
+	if id > 0 {
+		if _, err := db.People().Get(ctx, id); err != nil {
+			return fmt.Errorf("%w: the key file cannot decrypt the stored personal data: %v", derrors.Unavailable, err)
+		}
+	}
+	return nil
+}
+
+// KeyUsage counts the rows encrypted under each key id.
+func (db *DB) KeyUsage(ctx context.Context) (map[string]int, error) {
+	out := map[string]int{}
+	for _, table := range []string{"users", "people"} {
+		rows, err := db.query(ctx, `SELECT key_id, COUNT(*) FROM `+table+` GROUP BY key_id`)
+		if err != nil {
+			return nil, err
+		}
+		for rows.Next() {
+			var id string
+			var n int
+			if err := rows.Scan(&id, &n); err != nil {
+				rows.Close()
+				return nil, err
+			}
+			out[id] += n
+		}
+		rows.Close()
+	}
+	return out, nil
 }
 
 // sealer encrypts and decrypts the personal fields of one row.
