@@ -221,6 +221,29 @@ func TestAPITokens(t *testing.T) {
 		if r := cw.do(t, "POST", "/api/v1/tokens", `{"name":"past","expiresAt":"2020-01-01T00:00:00Z"}`); r.Code != http.StatusBadRequest {
 			t.Errorf("token expiring in the past: %d", r.Code)
 		}
+		// Rate limit per token: past the per-minute budget, 429.
+		r = cw.do(t, "POST", "/api/v1/tokens", `{"name":"busy","expiresAt":"`+exp+`"}`)
+		json.Unmarshal(r.Body.Bytes(), &tok)
+		busy := client{h: app.handler, bearer: tok.Secret}
+		if r := busy.do(t, "GET", "/api/v1/account", ""); r.Code != 200 {
+			t.Fatalf("busy token first request: %d", r.Code)
+		}
+		if _, err := app.db.SQL().Exec(app.db.Rebind(`UPDATE token_usage SET requests = ? WHERE token_id = ?`), auth.MaxTokenRequestsPerMinute, tok.ID); err != nil {
+			t.Fatal(err)
+		}
+		if r := busy.do(t, "GET", "/api/v1/account", ""); r.Code != http.StatusTooManyRequests {
+			t.Errorf("token over its rate: %d, want 429", r.Code)
+		}
+		// Guessing tokens from one address is throttled.
+		for i := 0; i < auth.MaxAddressFailures; i++ {
+			(client{h: app.handler, bearer: "crd_" + strings.Repeat("B", 43)}).do(t, "GET", "/api/v1/account", "")
+		}
+		if r := cw.do(t, "GET", "/api/v1/account", ""); r.Code != 200 {
+			t.Errorf("session unaffected by token guessing: %d", r.Code)
+		}
+		if r := (client{h: app.handler, bearer: "crd_" + strings.Repeat("C", 43)}).do(t, "GET", "/api/v1/account", ""); r.Code != http.StatusTooManyRequests {
+			t.Errorf("after %d invalid tokens from one address: %d, want 429", auth.MaxAddressFailures, r.Code)
+		}
 	})
 }
 

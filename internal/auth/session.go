@@ -52,6 +52,10 @@ func LooksLikeToken(s string) bool {
 	return strings.HasPrefix(s, TokenPrefix) && len(s) == len(TokenPrefix)+43
 }
 
+// MaxTokenRequestsPerMinute limits each API token (OWASP ASVS 11.1.4):
+// beyond it requests answer 429 until the next minute.
+const MaxTokenRequestsPerMinute = 600
+
 // MaxTokenLifetime bounds API token expiry.
 const MaxTokenLifetime = 366 * 24 * time.Hour
 

@@ -271,3 +271,28 @@ func (s *Sessions) RevokeToken(ctx context.Context, tx *Tx, id int64) error {
 	}
 	return nil
 }
+
+// CountTokenUse counts one request of a token in the current minute and
+// returns the count so far; old windows are pruned on the way.
+func (s *Sessions) CountTokenUse(ctx context.Context, tokenID int64, at time.Time) (n int64, err error) {
+	window := at.Unix() / 60
+	err = s.db.InTx(ctx, func(tx *Tx) error {
+		if err := tx.QueryRow(ctx, `INSERT INTO token_usage (token_id, window_start, requests) VALUES (?, ?, 1)
+			ON CONFLICT (token_id, window_start) DO UPDATE SET requests = token_usage.requests + 1 RETURNING requests`,
+			tokenID, window).Scan(&n); err != nil {
+			return classify(err)
+		}
+		_, err := tx.Exec(ctx, `DELETE FROM token_usage WHERE token_id = ? AND window_start < ?`, tokenID, window-1)
+		return classify(err)
+	})
+	return n, err
+}
+
+// AddressThrottled reports whether an address has too many recent failures
+// (sign-ins and invalid API tokens together).
+func (s *Sessions) AddressThrottled(ctx context.Context, addr string) (bool, error) {
+	var n int
+	err := s.db.queryRow(ctx, `SELECT COUNT(*) FROM signin_failures WHERE client_addr = ? AND at > ?`,
+		addr, now().Add(-auth.ThrottleWindow)).Scan(&n)
+	return n >= auth.MaxAddressFailures, classify(err)
+}

@@ -34,7 +34,7 @@ var _ web.Authenticator = (*Auth)(nil)
 func (a *Auth) Authenticate(r *http.Request) (web.Identity, error) {
 	ctx := r.Context()
 	if h := r.Header.Get("Authorization"); h != "" {
-		return a.byToken(ctx, h)
+		return a.byToken(ctx, h, web.ClientAddr(r))
 	}
 	if c, err := r.Cookie(auth.SessionCookie); err == nil && c.Value != "" {
 		id, err := a.bySession(ctx, c.Value)
@@ -48,14 +48,34 @@ func (a *Auth) Authenticate(r *http.Request) (web.Identity, error) {
 	return web.Identity{Principal: p}, err
 }
 
-func (a *Auth) byToken(ctx context.Context, header string) (web.Identity, error) {
+// byToken authenticates an API token. Guessing tokens is throttled per
+// address (invalid tokens count as failed sign-ins), and each token may
+// make at most auth.MaxTokenRequestsPerMinute requests a minute.
+func (a *Auth) byToken(ctx context.Context, header, addr string) (web.Identity, error) {
+	sess := a.DB.Sessions()
+	if throttled, err := sess.AddressThrottled(ctx, addr); err != nil {
+		return web.Identity{}, err
+	} else if throttled {
+		return web.Identity{}, derrors.Kindf(derrors.TooManyRequests, "too many failed attempts from this address; try again later")
+	}
 	secret, ok := strings.CutPrefix(header, "Bearer ")
 	if !ok || !auth.LooksLikeToken(strings.TrimSpace(secret)) {
+		sess.RecordFailure(ctx, "(api token)", addr)
 		return web.Identity{}, derrors.Kindf(derrors.Unauthenticated, "Authorization: expected \"Bearer crd_…\" with an API token")
 	}
-	t, err := a.DB.Sessions().LookupToken(ctx, strings.TrimSpace(secret))
+	t, err := sess.LookupToken(ctx, strings.TrimSpace(secret))
+	if err != nil {
+		if errors.Is(err, derrors.Unauthenticated) {
+			sess.RecordFailure(ctx, "(api token)", addr)
+		}
+		return web.Identity{}, err
+	}
+	n, err := sess.CountTokenUse(ctx, t.ID, time.Now())
 	if err != nil {
 		return web.Identity{}, err
+	}
+	if n > auth.MaxTokenRequestsPerMinute {
+		return web.Identity{}, derrors.Kindf(derrors.TooManyRequests, "API token %d: more than %d requests this minute", t.ID, auth.MaxTokenRequestsPerMinute)
 	}
 	p, err := a.DB.Accounts().Principal(ctx, t.UserID, t.Permissions)
 	if err != nil {
