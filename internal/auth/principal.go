@@ -130,13 +130,32 @@ func (p *Principal) FilterFor(resource, action string) Filter {
 	return Filter{None: true}
 }
 
-// CanGrant reports whether p may hand role to someone: only when every
-// permission of the role is within p's own grants (no escalation).
+// CanGrant reports whether p may hand role to someone without
+// escalation. Each permission of the role must be one of:
+//   - within p's own grants (same or wider scope); or
+//   - a permission on records (people and other data resources, not the
+//     administration of accounts, roles, audit or tokens) whose scope is no
+//     wider than p's scope for assigning users — so an organisation
+//     administrator can make case workers and supervisors in their
+//     organisation without being one; or
+//   - reading the directory of organisations and teams.
 func (p *Principal) CanGrant(role Role) bool {
+	assign := p.Scope("users", Assign)
 	for _, perm := range role.Permissions {
-		if p.Scope(perm.Resource, perm.Action) < perm.Scope {
+		switch {
+		case p.Scope(perm.Resource, perm.Action) >= perm.Scope:
+		case assign > ScopeNone && !adminResources[perm.Resource] && perm.Scope <= assign:
+		case assign > ScopeNone && perm.Action == Read && (perm.Resource == "orgs" || perm.Resource == "teams"):
+		default:
 			return false
 		}
 	}
 	return true
+}
+
+// adminResources are administered, not worked on: granting rights over
+// them needs those rights oneself.
+var adminResources = map[string]bool{
+	"users": true, "roles": true, "audit": true, "tokens": true, "orgs": true, "teams": true,
+	"metrics": true, "system": true, "session": true, "account": true,
 }

@@ -49,6 +49,7 @@ func TestMessagesRender(t *testing.T) {
 		"Version": "v1", "From": 1, "To": 25, "Total": 249, "Page": 1, "Pages": 10,
 		"Name": "Africa", "Number": 7, "Paragraph": "B", "Status": 404, "Code": "ZZZ",
 		"Param": "offset", "Reason": "bad", "Min": 1, "Max": 500, "Value": "Atlantis",
+		"Username": "amina", "Time": "14:35 UTC", "Field": "Username",
 	}
 	for _, l := range c.Languages() {
 		loc := c.Localizer(l.Code)

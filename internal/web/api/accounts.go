@@ -269,6 +269,12 @@ func (a *API) updateUser(w http.ResponseWriter, r *http.Request) {
 		a.problem(w, r, err)
 		return
 	}
+	if id == p.UserID {
+		if cur, err := a.db.Accounts().User(r.Context(), id); err == nil && !sameSet(cur.Roles, req.Roles) {
+			a.problem(w, r, derrors.Kindf(derrors.Forbidden, "roles: you cannot change your own roles"))
+			return
+		}
+	}
 	if id == p.UserID && req.Disabled {
 		a.problem(w, r, &web.ParamError{Param: "disabled", Reason: "you cannot disable your own account"})
 		return
@@ -536,4 +542,21 @@ func (a *API) revokeToken(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	w.WriteHeader(http.StatusNoContent)
+}
+
+func sameSet(a, b []string) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	seen := map[string]int{}
+	for _, x := range a {
+		seen[x]++
+	}
+	for _, x := range b {
+		if seen[x] == 0 {
+			return false
+		}
+		seen[x]--
+	}
+	return true
 }

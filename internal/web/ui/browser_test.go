@@ -28,16 +28,7 @@ import (
 // Without a Chromium it skips, except in CI (CI set), where it fails: the
 // browser is part of the test environment there.
 func TestBrowserJourney(t *testing.T) {
-	if testing.Short() {
-		t.Skip("browser test skipped in -short mode")
-	}
-	chrome := chromiumPath()
-	if chrome == "" {
-		if os.Getenv("CI") != "" {
-			t.Fatal("CI is set but no Chromium was found (chromium, chromium-browser, google-chrome on PATH, /usr/bin/chromium); install it with apt-get install -y chromium")
-		}
-		t.Skip("no Chromium found (chromium, chromium-browser, google-chrome on PATH, /usr/bin/chromium): skipping the browser test")
-	}
+	chrome := requireChromium(t)
 	h := newHarness(t, browserStore(t))
 	srv := newHTTPServer(t, h)
 
@@ -129,6 +120,97 @@ func TestBrowserJourney(t *testing.T) {
 	for _, msg := range console.messages() {
 		t.Errorf("browser reported: %s", msg)
 	}
+}
+
+// TestBrowserSignInJourney signs in and out in a real Chromium: the
+// account page sends a signed-out visitor to the sign-in form and back;
+// a wrong password is refused with the generic message; the right one
+// opens the account page with the user in the header; signing out (a
+// POST form carrying the CSRF token) closes it again.
+func TestBrowserSignInJourney(t *testing.T) {
+	chrome := requireChromium(t)
+	h := newAccountHarness(t)
+	srv := newHTTPServer(t, h.harness)
+	ctx, console := newBrowser(t, chrome)
+
+	do(t, ctx, "open the account page signed out",
+		chromedp.Navigate(srv+"/account"),
+		chromedp.WaitVisible(chromedp.ID("login-username")),
+	)
+	if loc := get(t, ctx, "read the URL", chromedp.Location()); loc != srv+"/login?next=%2Faccount" {
+		t.Errorf("signed out, /account led to %q", loc)
+	}
+
+	submit := chromedp.CSS(`form.form-card button[type="submit"]`)
+	do(t, ctx, "sign in with a wrong password",
+		chromedp.SendKeys(chromedp.ID("login-username"), "viewer"),
+		chromedp.SendKeys(chromedp.ID("login-password"), "not-the-right-password"),
+		chromedp.Click(submit),
+		chromedp.WaitVisible(chromedp.ID("login-error")),
+	)
+	if msg := get(t, ctx, "read the error", chromedp.Text(chromedp.ID("login-error"))); !strings.Contains(msg, "Wrong username or password.") {
+		t.Errorf("sign-in error = %q", msg)
+	}
+
+	do(t, ctx, "sign in",
+		chromedp.SetValue(chromedp.ID("login-username"), "viewer"),
+		chromedp.SendKeys(chromedp.ID("login-password"), testPassword),
+		chromedp.Click(submit),
+		chromedp.WaitVisible(chromedp.ID("account-details")),
+	)
+	if loc := get(t, ctx, "read the URL", chromedp.Location()); loc != srv+"/account" {
+		t.Errorf("after signing in the page is %q, want the account page", loc)
+	}
+	details := get(t, ctx, "read the account", chromedp.Text(chromedp.CSS(".fact-grid")))
+	for _, want := range []string{"viewer", "Vera Viewer", "vera@example.org", "Ministry of Labour", "Viewer"} {
+		if !strings.Contains(details, want) {
+			t.Errorf("the account page lacks %q:\n%s", want, details)
+		}
+	}
+	if bar := get(t, ctx, "read the header", chromedp.Text(chromedp.CSS(".account-bar"))); !strings.Contains(bar, "Signed in as viewer") {
+		t.Errorf("header = %q", bar)
+	}
+	if get(t, ctx, "read document.cookie", chromedp.Evaluate[bool](`document.cookie.includes("corridor_session")`)) {
+		t.Error("the session cookie is readable by scripts")
+	}
+
+	do(t, ctx, "sign out",
+		chromedp.Click(chromedp.CSS(".signout-form button")),
+		chromedp.WaitVisible(chromedp.CSS(".signin-link")),
+	)
+	if loc := get(t, ctx, "read the URL", chromedp.Location()); loc != srv+"/" {
+		t.Errorf("after signing out the page is %q, want home", loc)
+	}
+	do(t, ctx, "open the account page again",
+		chromedp.Navigate(srv+"/account"),
+		chromedp.WaitVisible(chromedp.ID("login-username")),
+	)
+
+	for _, msg := range console.messages() {
+		// The wrong password's page comes with status 401, which the
+		// browser logs; that one is expected.
+		if strings.Contains(msg, "status of 401") && strings.HasSuffix(msg, srv+"/login") {
+			continue
+		}
+		t.Errorf("browser reported: %s", msg)
+	}
+}
+
+// requireChromium returns the Chromium to drive, or skips the test (fails
+// it in CI, where the browser is part of the test environment).
+func requireChromium(t *testing.T) string {
+	t.Helper()
+	if testing.Short() {
+		t.Skip("browser test skipped in -short mode")
+	}
+	chrome := chromiumPath()
+	if chrome == "" {
+		if os.Getenv("CI") != "" {
+			t.Fatal("CI is set but no Chromium was found (chromium, chromium-browser, google-chrome on PATH, /usr/bin/chromium); install it with apt-get install -y chromium")
+		}
+		t.Skip("no Chromium found (chromium, chromium-browser, google-chrome on PATH, /usr/bin/chromium): skipping the browser test")
+	}
+	return chrome
 }
 
 // chromiumPath finds a Chromium or Chrome binary, or returns "".

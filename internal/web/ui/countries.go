@@ -168,20 +168,7 @@ type pager struct {
 }
 
 func newPager(s countrySearch, total int) pager {
-	p := pager{Page: s.Offset/s.Limit + 1, Pages: (total + s.Limit - 1) / s.Limit}
-	if p.Pages <= 1 && s.Offset == 0 {
-		return pager{}
-	}
-	lastOffset := max(0, (p.Pages-1)*s.Limit)
-	if s.Offset > 0 {
-		p.First = s.url(0)
-		p.Previous = s.url(max(0, min(s.Offset-s.Limit, lastOffset)))
-	}
-	if s.Offset+s.Limit < total {
-		p.Next = s.url(s.Offset + s.Limit)
-		p.Last = s.url(lastOffset)
-	}
-	return p
+	return offsetPager(s.Offset, s.Limit, total, s.url)
 }
 
 // url is the /countries URL of the same search at another offset. The

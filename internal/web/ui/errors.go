@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
+	"strings"
 
 	"github.com/corridor-platform/corridor/internal/derrors"
 	"github.com/corridor-platform/corridor/internal/web"
@@ -33,6 +34,8 @@ func (e *countryNotFound) Unwrap() error { return derrors.NotFound }
 type errorPage struct {
 	Status         int
 	Title, Message string
+	// SignInURL, when set, offers the sign-in page (a 401).
+	SignInURL string
 }
 
 // renderError shows err as an HTML page in the layout, with the status its
@@ -43,7 +46,11 @@ func (u *UI) renderError(w http.ResponseWriter, r *http.Request, v *view, err er
 	if status >= 500 {
 		u.log.ErrorContext(r.Context(), "page failed", "method", r.Method, "path", r.URL.Path, "err", err)
 	}
-	u.writeErrorPage(w, v, errorPageFor(v, status, err))
+	p := errorPageFor(v, status, err)
+	if status == http.StatusUnauthorized && v.Accounts {
+		p.SignInURL = v.SignInURL
+	}
+	u.writeErrorPage(w, v, p)
 }
 
 // errorPageFor translates an error into the page that explains it.
@@ -66,14 +73,33 @@ func errorPageFor(v *view, status int, err error) errorPage {
 		p.Title, p.Message = v.T("error.notFound.title"), v.T("error.notFound.text")
 	case status == http.StatusMethodNotAllowed:
 		p.Title, p.Message = v.T("error.methodNotAllowed.title"), v.T("error.methodNotAllowed.text")
+	case status == http.StatusUnauthorized:
+		p.Title, p.Message = v.T("error.unauthenticated.title"), v.T("error.unauthenticated.text")
+	case status == http.StatusForbidden && isCSRFRefusal(err):
+		p.Title, p.Message = v.T("error.csrf.title"), v.T("error.csrf.text")
+	case status == http.StatusForbidden:
+		p.Title, p.Message = v.T("error.forbidden.title"), v.T("error.forbidden.text")
+	case status == http.StatusTooManyRequests:
+		p.Title, p.Message = v.T("error.tooManyRequests.title"), v.T("error.tooManyRequests.text")
+	case status == http.StatusRequestEntityTooLarge:
+		p.Title, p.Message = v.T("error.tooLarge.title"), v.T("error.tooLarge.text")
 	case status == http.StatusBadRequest && err != nil:
 		// An Invalid error from the store: its text names the field but
 		// is English only.
-		p.Title, p.Message = v.T("error.badRequest.title"), err.Error()
+		p.Title, p.Message = v.T("error.badRequest.title"), derrors.Message(err)
+	case status == http.StatusConflict && err != nil:
+		p.Title, p.Message = v.T("error.conflict.title"), derrors.Message(err)
 	default:
 		p.Title, p.Message = v.T("error.internal.title"), v.T("error.internal.text")
 	}
 	return p
+}
+
+// isCSRFRefusal reports whether the policy refused an unsafe request for
+// its missing or wrong CSRF token (a stale form, or a forged request),
+// rather than for the user's roles.
+func isCSRFRefusal(err error) bool {
+	return err != nil && strings.Contains(derrors.Message(err), "CSRF")
 }
 
 func (u *UI) writeErrorPage(w http.ResponseWriter, v *view, p errorPage) {
@@ -94,11 +120,16 @@ func (u *UI) NotFoundPage(w http.ResponseWriter, r *http.Request, status int) {
 	u.writeErrorPage(w, v, errorPageFor(v, status, nil))
 }
 
-// PolicyError answers a page the policy refused: signed-out visitors are
-// sent to the sign-in page (coming back afterwards), others get the error
-// page.
+// PolicyError answers a page the policy refused. A signed-out visitor
+// asking for a page is sent to the sign-in page, coming back afterwards;
+// everything else gets a translated error page with the refusal's status:
+// 401 for a form sent without being signed in (the session may have
+// ended), 403 for a page the user's roles do not allow or a form without
+// its CSRF token.
 func (u *UI) PolicyError(w http.ResponseWriter, r *http.Request, err error) {
-	if errors.Is(err, derrors.Unauthenticated) && r.Method == http.MethodGet {
+	if errors.Is(err, derrors.Unauthenticated) && u.accounts() &&
+		(r.Method == http.MethodGet || r.Method == http.MethodHead) {
+		w.Header().Set("Cache-Control", "no-store")
 		http.Redirect(w, r, "/login?next="+url.QueryEscape(r.URL.RequestURI()), http.StatusSeeOther)
 		return
 	}

@@ -11,7 +11,8 @@ var templateFiles embed.FS
 
 // pageNames are the page templates; each defines "content", which the
 // "layout" template of templates/layout.html places in the page.
-var pageNames = []string{"home", "countries", "country", "capability", "error"}
+var pageNames = []string{"home", "countries", "country", "capability", "error",
+	"login", "account", "users", "user_new", "roles", "audit"}
 
 // parsePages builds one template set per page: the layout plus the page.
 // Parsing happens once, in New; a syntax error stops the program there.

@@ -37,6 +37,11 @@ type UI struct {
 	version string
 	assets  *assets
 	pages   map[string]*template.Template // page name → layout + page
+	// db and auth serve the sign-in, account and administration pages;
+	// without them (unit tests of the public pages) those are not
+	// registered.
+	db   *store.DB
+	auth *webauth.Auth
 }
 
 // New parses the embedded templates and fingerprints the static assets.
@@ -56,7 +61,11 @@ func New(cfg Config) (*UI, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &UI{geo: cfg.Geo, log: log, catalog: cfg.Catalog, version: cfg.Version, assets: a, pages: pages}, nil
+	if (cfg.DB == nil) != (cfg.Auth == nil) {
+		return nil, errors.New("ui: Config.DB and Config.Auth go together")
+	}
+	return &UI{geo: cfg.Geo, log: log, catalog: cfg.Catalog, version: cfg.Version, assets: a, pages: pages,
+		db: cfg.DB, auth: cfg.Auth}, nil
 }
 
 // Register declares every page and the static assets on the router.
@@ -76,7 +85,41 @@ func (u *UI) routes() []web.Route {
 	for _, c := range capabilities {
 		routes = append(routes, pageRoute(c.Path, "pages", "Capability page: "+c.Key, u.handle(c.Key, u.capabilityPage(c))))
 	}
+	if u.accounts() {
+		routes = append(routes, u.accountRoutes()...)
+	}
 	return routes
+}
+
+// accounts reports whether the sign-in, account and administration pages
+// are served.
+func (u *UI) accounts() bool { return u.db != nil && u.auth != nil }
+
+// accountRoutes are the pages of signing in and out, one's own account
+// and the administration of users, roles and the audit trail. The policy
+// decides each from its resource and action; the handlers enforce record
+// scopes as the JSON API does.
+func (u *UI) accountRoutes() []web.Route {
+	route := func(method, pattern, resource, action, summary string, h http.Handler) web.Route {
+		return web.Route{Method: method, Pattern: pattern, Resource: resource, Action: action, Summary: summary, Handler: h}
+	}
+	signIn := route(http.MethodPost, "/login", "session", web.ActionCreate, "Sign in (form)", u.handle("login", u.login))
+	// No session exists yet: the handler checks its own pre-session
+	// double-submit token and the Origin instead.
+	signIn.CSRFExempt, signIn.Public = true, true
+	return []web.Route{
+		pageRoute("/login", "pages", "Sign-in page", u.handle("login", u.loginForm)),
+		signIn,
+		route(http.MethodPost, "/logout", "session", web.ActionDelete, "Sign out (form)", http.HandlerFunc(u.logout)),
+		route(http.MethodGet, "/account", "account", web.ActionRead, "One's own account", u.handle("account", u.account)),
+		route(http.MethodPost, "/account/password", "account", web.ActionUpdate, "Change one's own password (form)",
+			u.handle("account", u.changePassword)),
+		route(http.MethodGet, "/admin/users", "users", web.ActionRead, "Users (administration)", u.handle("users", u.users)),
+		route(http.MethodGet, "/admin/users/new", "users", web.ActionCreate, "New user form", u.handle("users", u.newUser)),
+		route(http.MethodPost, "/admin/users", "users", web.ActionCreate, "Create a user (form)", u.handle("users", u.createUser)),
+		route(http.MethodGet, "/admin/roles", "roles", web.ActionRead, "Roles and permissions (administration)", u.handle("roles", u.roles)),
+		route(http.MethodGet, "/admin/audit", "audit", web.ActionRead, "The audit trail (administration)", u.handle("audit", u.auditTrail)),
+	}
 }
 
 // pageRoute declares a public GET page (GET patterns also answer HEAD).

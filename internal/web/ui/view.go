@@ -7,7 +7,9 @@ import (
 	"net/url"
 	"strconv"
 
+	"github.com/corridor-platform/corridor/internal/auth"
 	"github.com/corridor-platform/corridor/internal/i18n"
+	"github.com/corridor-platform/corridor/internal/web"
 )
 
 // view is the root of every template's data: the request's language, the
@@ -23,6 +25,31 @@ type view struct {
 	Capabilities []capLink
 	Version      string
 	Data         any
+
+	// Accounts is true when signing in is possible (the sign-in link).
+	Accounts bool
+	// SignedIn, Username and CSRF describe the signed-in user: the header
+	// shows the name, a link to the account and a sign-out form carrying
+	// the session's CSRF token.
+	SignedIn  bool
+	Username  string
+	CSRF      string
+	SignInURL string    // the sign-in page, coming back here afterwards
+	Admin     []navLink // administration pages the user may read
+}
+
+// navLink is one entry of the administration navigation.
+type navLink struct {
+	Path, Label string
+	Current     bool
+}
+
+// adminPages are the administration pages, shown in the navigation to
+// those whose roles let them read the resource.
+var adminPages = []struct{ section, resource, path, label string }{
+	{"users", "users", "/admin/users", "nav.users"},
+	{"roles", "roles", "/admin/roles", "nav.roles"},
+	{"audit", "audit", "/admin/audit", "nav.audit"},
 }
 
 // langLink switches the current page to another language.
@@ -80,18 +107,49 @@ func (u *UI) newView(w http.ResponseWriter, r *http.Request, section string) *vi
 	v := &view{u: u, loc: u.catalog.Localizer(lang), Lang: lang, Section: section, Version: u.version}
 	v.Languages = u.languageLinks(r, lang)
 	v.Capabilities = v.capabilityLinks()
+	v.Accounts = u.accounts()
+	if v.Accounts {
+		v.SignInURL = signInURL(r)
+	}
+	id := web.IdentityFrom(r.Context())
+	if p := id.Principal; p.SignedIn() {
+		// The page names the user and carries their CSRF token: no cache
+		// may keep it.
+		w.Header().Set("Cache-Control", "no-store")
+		v.SignedIn, v.Username, v.CSRF = true, p.Username, id.CSRF
+		for _, a := range adminPages {
+			if p.Can(a.resource, auth.Read) {
+				v.Admin = append(v.Admin, navLink{Path: a.path, Label: v.T(a.label), Current: section == a.section})
+			}
+		}
+	}
 	return v
+}
+
+// signInURL is the sign-in page, with the current page as where to come
+// back to (only for pages one can come back to with a GET).
+func signInURL(r *http.Request) string {
+	if r.Method != http.MethodGet || r.URL.Path == "/login" || r.URL.Path == "/" || web.IsAPI(r) {
+		return "/login"
+	}
+	return "/login?" + url.Values{"next": {r.URL.RequestURI()}}.Encode()
 }
 
 // languageLinks point at the current page in each language.
 func (u *UI) languageLinks(r *http.Request, current string) []langLink {
+	return u.languageLinksTo(r.URL.EscapedPath(), r.URL.Query(), current)
+}
+
+// languageLinksTo point at a page (path and query) in each language: a
+// form answered by a POST links to the page that shows the form again.
+func (u *UI) languageLinksTo(path string, query url.Values, current string) []langLink {
 	var links []langLink
 	for _, l := range u.catalog.Languages() {
-		q := cloneQuery(r.URL.Query())
+		q := cloneQuery(query)
 		q.Set(i18n.QueryParam, l.Code)
 		links = append(links, langLink{
 			Code: l.Code, Name: l.Name, Current: l.Code == current,
-			URL: r.URL.EscapedPath() + "?" + q.Encode(),
+			URL: path + "?" + q.Encode(),
 		})
 	}
 	return links
