@@ -62,6 +62,10 @@ var configFlags = []flagSpec{
 func newFlagSet(name string, e *env, cfg *Config, names ...string) (*flag.FlagSet, error) {
 	fs := flag.NewFlagSet(name, flag.ContinueOnError)
 	fs.SetOutput(e.stderr)
+	fs.Usage = func() {
+		fmt.Fprintf(e.stderr, "Usage: corridor %s [flags]\n\nFlags:\n", name)
+		fs.PrintDefaults()
+	}
 	for _, n := range names {
 		spec, ok := findFlag(n)
 		if !ok {

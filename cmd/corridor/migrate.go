@@ -44,6 +44,13 @@ func runMigrate(ctx context.Context, e *env, args []string) error {
 }
 
 func runVersion(ctx context.Context, e *env, args []string) error {
+	fs, err := newFlagSet("version", e, &Config{})
+	if err != nil {
+		return err
+	}
+	if err := parse(fs, args); err != nil {
+		return helpOK(err)
+	}
 	fmt.Fprintln(e.stdout, "corridor", version())
 	return nil
 }
