@@ -183,7 +183,7 @@ func Policy(authn Authenticator, record AuditFunc, log *slog.Logger, pageError f
 				return
 			}
 			if unsafe && id.Session != "" && !rt.CSRFExempt && !validCSRF(r, id.CSRF) {
-				refuse(w, r, derrors.Kindf(derrors.Forbidden, "missing or wrong CSRF token (send the X-CSRF-Token header or the csrf_token form field)"))
+				refuse(w, r, ErrCSRF)
 				return
 			}
 			rec := &statusRecorder{ResponseWriter: w}
@@ -231,6 +231,18 @@ func validCSRF(r *http.Request, want string) bool {
 	}
 	return want != "" && got != "" && subtle.ConstantTimeCompare([]byte(got), []byte(want)) == 1
 }
+
+// ErrCSRF refuses an unsafe request with a session cookie but without the
+// session's CSRF token. It wraps derrors.Forbidden.
+var ErrCSRF error = csrfError{}
+
+type csrfError struct{}
+
+func (csrfError) Error() string {
+	return "missing or wrong CSRF token (send the X-CSRF-Token header or the csrf_token form field)"
+}
+func (csrfError) Unwrap() error           { return derrors.Forbidden }
+func (e csrfError) PublicMessage() string { return e.Error() }
 
 // Chain combines route wrappers; the first is outermost.
 func Chain(wraps ...func(Route, http.Handler) http.Handler) func(Route, http.Handler) http.Handler {

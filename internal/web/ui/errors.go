@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
-	"strings"
 
 	"github.com/corridor-platform/corridor/internal/derrors"
 	"github.com/corridor-platform/corridor/internal/web"
@@ -99,7 +98,7 @@ func errorPageFor(v *view, status int, err error) errorPage {
 // its missing or wrong CSRF token (a stale form, or a forged request),
 // rather than for the user's roles.
 func isCSRFRefusal(err error) bool {
-	return err != nil && strings.Contains(derrors.Message(err), "CSRF")
+	return errors.Is(err, web.ErrCSRF)
 }
 
 func (u *UI) writeErrorPage(w http.ResponseWriter, v *view, p errorPage) {
