@@ -19,38 +19,42 @@ import (
 // listed here fails TestAuthorizationTable, so a new route cannot slip in
 // without a policy decision.
 var routePolicy = map[string][2]string{
-	"GET /api/v1/countries":        {"countries", "read"},
-	"GET /api/v1/countries/{iso3}": {"countries", "read"},
-	"GET /api/v1/openapi.json":     {"system", "read"},
-	"GET /healthz":                 {"system", "read"},
-	"GET /metrics":                 {"metrics", "read"},
-	"POST /api/v1/session":         {"session", "create"},
-	"GET /api/v1/session":          {"session", "read"},
-	"DELETE /api/v1/session":       {"session", "delete"},
-	"GET /api/v1/account":          {"account", "read"},
-	"PUT /api/v1/account/password": {"account", "update"},
-	"GET /api/v1/users":            {"users", "read"},
-	"POST /api/v1/users":           {"users", "create"},
-	"GET /api/v1/users/{id}":       {"users", "read"},
-	"PUT /api/v1/users/{id}":       {"users", "update"},
-	"GET /api/v1/orgs":             {"orgs", "read"},
-	"POST /api/v1/orgs":            {"orgs", "create"},
-	"GET /api/v1/orgs/{id}/teams":  {"teams", "read"},
-	"POST /api/v1/orgs/{id}/teams": {"teams", "create"},
-	"GET /api/v1/roles":            {"roles", "read"},
-	"POST /api/v1/roles":           {"roles", "create"},
-	"PUT /api/v1/roles/{name}":     {"roles", "update"},
-	"DELETE /api/v1/roles/{name}":  {"roles", "delete"},
-	"GET /api/v1/tokens":           {"tokens", "read"},
-	"POST /api/v1/tokens":          {"tokens", "create"},
-	"DELETE /api/v1/tokens/{id}":   {"tokens", "delete"},
-	"GET /api/v1/audit":            {"audit", "read"},
-	"GET /api/v1/audit/export":     {"audit", "export"},
-	"GET /api/v1/audit/verify":     {"audit", "read"},
-	"GET /api/v1/people":           {"people", "read"},
-	"POST /api/v1/people":          {"people", "create"},
-	"GET /api/v1/people/{id}":      {"people", "read"},
-	"PUT /api/v1/people/{id}":      {"people", "update"},
+	"GET /api/v1/countries":         {"countries", "read"},
+	"GET /api/v1/countries/{iso3}":  {"countries", "read"},
+	"GET /api/v1/openapi.json":      {"system", "read"},
+	"GET /healthz":                  {"system", "read"},
+	"GET /metrics":                  {"metrics", "read"},
+	"POST /api/v1/session":          {"session", "create"},
+	"GET /api/v1/session":           {"session", "read"},
+	"DELETE /api/v1/session":        {"session", "delete"},
+	"GET /api/v1/account":           {"account", "read"},
+	"PUT /api/v1/account/password":  {"account", "update"},
+	"GET /api/v1/users":             {"users", "read"},
+	"POST /api/v1/users":            {"users", "create"},
+	"GET /api/v1/users/{id}":        {"users", "read"},
+	"PUT /api/v1/users/{id}":        {"users", "update"},
+	"GET /api/v1/orgs":              {"orgs", "read"},
+	"POST /api/v1/orgs":             {"orgs", "create"},
+	"GET /api/v1/orgs/{id}/teams":   {"teams", "read"},
+	"POST /api/v1/orgs/{id}/teams":  {"teams", "create"},
+	"GET /api/v1/roles":             {"roles", "read"},
+	"POST /api/v1/roles":            {"roles", "create"},
+	"PUT /api/v1/roles/{name}":      {"roles", "update"},
+	"DELETE /api/v1/roles/{name}":   {"roles", "delete"},
+	"GET /api/v1/tokens":            {"tokens", "read"},
+	"POST /api/v1/tokens":           {"tokens", "create"},
+	"DELETE /api/v1/tokens/{id}":    {"tokens", "delete"},
+	"GET /api/v1/audit":             {"audit", "read"},
+	"GET /api/v1/audit/export":      {"audit", "export"},
+	"GET /api/v1/audit/verify":      {"audit", "read"},
+	"GET /api/v1/indicators":        {"indicators", "read"},
+	"POST /api/v1/indicators":       {"indicators", "create"},
+	"GET /api/v1/indicators/{code}": {"indicators", "read"},
+	"GET /api/v1/data":              {"statistics", "read"},
+	"GET /api/v1/people":            {"people", "read"},
+	"POST /api/v1/people":           {"people", "create"},
+	"GET /api/v1/people/{id}":       {"people", "read"},
+	"PUT /api/v1/people/{id}":       {"people", "update"},
 }
 
 // testApp is the real stack over a temp SQLite database with keys, one
@@ -76,6 +80,9 @@ func newTestApp(t testing.TB, dsn string) *testApp {
 	}
 	t.Cleanup(func() { db.Close() })
 	if err := db.Accounts().EnsureBuiltinRoles(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if err := db.Stats().EnsureBuiltinIndicators(ctx); err != nil {
 		t.Fatal(err)
 	}
 	kf, err := crypt.GenerateKeyFile()
@@ -163,7 +170,7 @@ func (a *testApp) do(t testing.TB, role, method, path, body string) *httptest.Re
 // (unknown ids and names), so allowed requests end in 400/404, never in a
 // change that would disturb the other cases.
 func concretePath(pattern string) string {
-	return strings.NewReplacer("{iso3}", "KEN", "{id}", "999999", "{name}", "no-such-role").Replace(pattern)
+	return strings.NewReplacer("{iso3}", "KEN", "{id}", "999999", "{name}", "no-such-role", "{code}", "no_such_indicator").Replace(pattern)
 }
 
 func isAPIRoute(key string) bool {

@@ -133,6 +133,9 @@ func openWithKeys(ctx context.Context, e *env, cfg *Config, log *slog.Logger) (*
 	if err := db.Accounts().EnsureBuiltinRoles(ctx); err != nil {
 		return fail(err)
 	}
+	if err := db.Stats().EnsureBuiltinIndicators(ctx); err != nil {
+		return fail(err)
+	}
 	keys, closeKeys, err := cfg.keys(e.getenv)
 	if err != nil {
 		return fail(err)

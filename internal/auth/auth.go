@@ -100,6 +100,8 @@ var Resources = []Resource{
 	{Name: "pages", Description: "public web pages"},
 	{Name: "assets", Description: "static files (styles, scripts, icons)"},
 	{Name: "countries", Description: "reference geography"},
+	{Name: "statistics", Description: "statistical series, observations and the data API"},
+	{Name: "indicators", Description: "indicator definitions"},
 	{Name: "system", Description: "health check and API description"},
 	{Name: "metrics", Description: "Prometheus metrics"},
 	{Name: "session", Description: "signing in and out"},

@@ -71,6 +71,7 @@ func (a *API) Register(r *web.Router) {
 	}
 	if a.db != nil && a.auth != nil {
 		a.registerAccounts(r)
+		a.registerStatistics(r)
 	}
 }
 
