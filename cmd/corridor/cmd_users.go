@@ -300,7 +300,8 @@ which is loaded from --data-dir into an empty database first (as serve does).`,
 		return err
 	}
 	defer db.Close()
-	if err := loadReferenceIfEmpty(ctx, e, &cfg, db, log); err != nil {
+	cfg.Load = "reference"
+	if err := loadShippedData(ctx, e, &cfg, db, log); err != nil {
 		return fmt.Errorf("--country: the reference geography is needed to check it and could not be loaded: %w", err)
 	}
 	area, err := db.Geo().Area(ctx, o.Country)

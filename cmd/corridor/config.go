@@ -28,6 +28,7 @@ type Config struct {
 	LogFormat string // text or json
 	BodyLimit int64  // maximum request body in bytes
 	NoLoad    bool   // serve: do not load the reference data on first start
+	Load      string // serve: which shipped datasets to load when missing: all, reference, none
 
 	KeyFile        string // encryption keys for personal data (JSON key file)
 	TLSCert        string // serve over HTTPS with this certificate …
@@ -49,7 +50,8 @@ var configFlags = []flagSpec{
 	{"log-level", "CORRIDOR_LOG_LEVEL", "info", "log level: debug, info, warn, error", func(c *Config) any { return &c.LogLevel }},
 	{"log-format", "CORRIDOR_LOG_FORMAT", "text", "log format: text or json", func(c *Config) any { return &c.LogFormat }},
 	{"body-limit", "CORRIDOR_BODY_LIMIT", "1048576", "largest request body accepted, in bytes", func(c *Config) any { return &c.BodyLimit }},
-	{"no-load", "CORRIDOR_NO_LOAD", "false", "serve: do not load the shipped reference data into an empty database", func(c *Config) any { return &c.NoLoad }},
+	{"no-load", "CORRIDOR_NO_LOAD", "false", "serve: load no shipped data (same as --load none)", func(c *Config) any { return &c.NoLoad }},
+	{"load", "CORRIDOR_LOAD", "all", "serve: shipped datasets to load when missing: all, reference (countries only) or none", func(c *Config) any { return &c.Load }},
 	{"key-file", "CORRIDOR_KEY_FILE", "", "key file for personal data (create with: corridor keys generate --out FILE); or put the key itself in CORRIDOR_KEY", func(c *Config) any { return &c.KeyFile }},
 	{"tls-cert", "CORRIDOR_TLS_CERT", "", "serve HTTPS with this certificate file (PEM)", func(c *Config) any { return &c.TLSCert }},
 	{"tls-key", "CORRIDOR_TLS_KEY", "", "private key of --tls-cert (PEM)", func(c *Config) any { return &c.TLSKey }},
@@ -124,6 +126,11 @@ func (c *Config) validate() error {
 	}
 	if c.BodyLimit < 1024 || c.BodyLimit > 1<<30 {
 		return fmt.Errorf("--body-limit: %d is outside 1024..%d", c.BodyLimit, 1<<30)
+	}
+	switch c.Load {
+	case "", "all", "reference", "none":
+	default:
+		return fmt.Errorf("--load: %q is not all, reference or none", c.Load)
 	}
 	switch c.LogLevel {
 	case "debug", "info", "warn", "error":

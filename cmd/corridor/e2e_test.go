@@ -44,7 +44,7 @@ func start(t *testing.T, dsn string, extra ...string) string {
 	ready := make(chan string, 1)
 	done := make(chan error, 1)
 	stderr := &syncBuffer{}
-	args := append([]string{"serve", "--db", dsn, "--addr", "127.0.0.1:0", "--data-dir", dataDir, "--log-level", "warn"}, extra...)
+	args := append([]string{"serve", "--db", dsn, "--addr", "127.0.0.1:0", "--data-dir", dataDir, "--log-level", "warn", "--load", "reference"}, extra...)
 	go func() {
 		done <- run(ctx, &env{args: args, stdout: io.Discard, stderr: stderr, getenv: noEnv,
 			ready: func(addr string) { ready <- addr }})

@@ -9,6 +9,7 @@ import (
 	"net"
 	"net/http"
 	"os"
+	"time"
 
 	"github.com/corridor-platform/corridor/internal/audit"
 	"github.com/corridor-platform/corridor/internal/i18n"
@@ -22,7 +23,7 @@ import (
 
 func runServe(ctx context.Context, e *env, args []string) error {
 	var cfg Config
-	fs, err := newFlagSet("serve", e, &cfg, "db", "addr", "data-dir", "log-level", "log-format", "body-limit", "no-load",
+	fs, err := newFlagSet("serve", e, &cfg, "db", "addr", "data-dir", "log-level", "log-format", "body-limit", "no-load", "load",
 		"key-file", "tls-cert", "tls-key", "trusted-proxies", "secure-cookies")
 	if err != nil {
 		return err
@@ -43,8 +44,8 @@ func runServe(ctx context.Context, e *env, args []string) error {
 	}
 	defer db.Close()
 	defer closeKeys()
-	if !cfg.NoLoad {
-		if err := loadReferenceIfEmpty(ctx, e, &cfg, db, log); err != nil {
+	if !cfg.NoLoad && cfg.Load != "none" {
+		if err := loadShippedData(ctx, e, &cfg, db, log); err != nil {
 			return err
 		}
 	}
@@ -93,29 +94,44 @@ func openDB(ctx context.Context, cfg *Config, log *slog.Logger) (*store.DB, erro
 	return db, nil
 }
 
-// loadReferenceIfEmpty loads the shipped reference data into a database
-// that has none, so that a newcomer sees real data at once. Several
-// processes starting together on PostgreSQL do this safely: the import
-// takes the dataset's lock and the second finds the data loaded.
-func loadReferenceIfEmpty(ctx context.Context, e *env, cfg *Config, db *store.DB, log *slog.Logger) error {
-	loaded, err := db.DatasetLoaded(ctx, "countries")
-	if err != nil || loaded {
-		return err
+// loadShippedData loads the shipped datasets that the database does not
+// hold yet (the reference geography first: the others match their areas
+// against it), so that a newcomer sees real data at once. Several
+// processes starting together on PostgreSQL do this safely: each import
+// takes its dataset's lock and a second process finds the data loaded.
+func loadShippedData(ctx context.Context, e *env, cfg *Config, db *store.DB, log *slog.Logger) error {
+	reg := importer.Builtin()
+	names := []string{"countries"}
+	if cfg.Load != "reference" {
+		for _, d := range reg.List() {
+			if d.Name != "countries" {
+				names = append(names, d.Name)
+			}
+		}
 	}
-	if err := cfg.resolveDataDir(); err != nil {
-		return err
-	}
-	log.Info("first start: loading the shipped reference data", "dir", cfg.DataDir)
-	rn := &importer.Runner{DB: db, Registry: importer.Builtin(), DataDir: cfg.DataDir, Progress: e.stderr, Host: hostname()}
-	rep, err := rn.Run(ctx, "countries", nil)
-	if err != nil {
-		return err
-	}
-	log.Info("reference data loaded", "rows", rep.Loaded, "rejected", rep.Rejected, "duration", rep.Duration)
-	// Rows that name no place (UNHCR's "Stateless", "Unknown", …) are
-	// expected; each is in the import report and logged, not alarming.
-	for _, rej := range rep.Rejections {
-		log.Info("reference row skipped", "file", rej.File, "row", rej.Row, "column", rej.Column, "reason", rej.Reason)
+	for _, name := range names {
+		loaded, err := db.DatasetLoaded(ctx, name)
+		if err != nil {
+			return err
+		}
+		if loaded {
+			continue
+		}
+		if err := cfg.resolveDataDir(); err != nil {
+			return err
+		}
+		log.Info("first start: loading shipped data", "dataset", name, "dir", cfg.DataDir)
+		rn := &importer.Runner{DB: db, Registry: reg, DataDir: cfg.DataDir, Progress: e.stderr, Host: hostname()}
+		rep, err := rn.Run(ctx, name, nil)
+		if err != nil {
+			return err
+		}
+		log.Info("shipped data loaded", "dataset", name, "rows", rep.Loaded, "rejected", rep.Rejected, "duration", rep.Duration.Round(time.Millisecond))
+		// Rows that name no place (UNHCR's "Stateless", "Unknown", …) are
+		// expected; each is in the import report and logged, not alarming.
+		for _, rej := range rep.Rejections {
+			log.Info("row skipped", "dataset", name, "file", rej.File, "row", rej.Row, "column", rej.Column, "reason", rej.Reason)
+		}
 	}
 	return nil
 }
