@@ -113,6 +113,60 @@ func newAccountHarness(t *testing.T) *accountHarness {
 	return h
 }
 
+// addRole creates a role directly in the store.
+func (h *accountHarness) addRole(t *testing.T, role auth.Role) {
+	t.Helper()
+	ctx := context.Background()
+	err := h.db.InTx(ctx, func(tx *store.Tx) error { _, err := h.db.Accounts().CreateRole(ctx, tx, role); return err })
+	if err != nil {
+		t.Fatal(err)
+	}
+}
+
+// addUser creates a user (with the test password) directly in the store.
+func (h *accountHarness) addUser(t *testing.T, u auth.User) int64 {
+	t.Helper()
+	ctx := context.Background()
+	err := h.db.InTx(ctx, func(tx *store.Tx) (err error) {
+		u, err = h.db.Accounts().CreateUser(ctx, tx, u, testPassword)
+		return err
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	h.ids[u.Username] = u.ID
+	return u.ID
+}
+
+// addTeam creates a team directly in the store.
+func (h *accountHarness) addTeam(t *testing.T, orgID int64, name string) auth.Team {
+	t.Helper()
+	ctx := context.Background()
+	team := auth.Team{OrgID: orgID, Name: name}
+	err := h.db.InTx(ctx, func(tx *store.Tx) (err error) { team, err = h.db.Accounts().CreateTeam(ctx, tx, team); return err })
+	if err != nil {
+		t.Fatal(err)
+	}
+	return team
+}
+
+// role reads a role from the store.
+func (h *accountHarness) role(t *testing.T, name string) (auth.Role, bool) {
+	t.Helper()
+	roles, err := h.db.Accounts().Roles(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	r, ok := roles[name]
+	return r, ok
+}
+
+// user reads a user from the store.
+func (h *accountHarness) user(t *testing.T, username string) auth.User {
+	t.Helper()
+	return must(h.db.Accounts().User(context.Background(), h.ids[username]))
+}
+
 // client is a browser: it keeps cookies (by name, honouring Path) and
 // comes from one address.
 type client struct {
@@ -873,10 +927,16 @@ func TestAuditPage(t *testing.T) {
 // every language.
 func TestAccountPagesFollowTheRules(t *testing.T) {
 	h := newAccountHarness(t)
+	h.addRole(t, auth.Role{Name: "border-officer", Title: "Border officer"})
+	team := h.addTeam(t, h.orgA.ID, "Returns desk")
 	root := h.client(t)
 	root.signIn("root")
 	token := root.csrf()
+	oadmin := h.client(t)
+	oadmin.signIn("oadmin")
+	oadminToken := oadmin.csrf()
 	anon := h.client(t)
+	orgA, viewerID, rootID := strconv.FormatInt(h.orgA.ID, 10), strconv.FormatInt(h.ids["viewer"], 10), strconv.FormatInt(h.ids["root"], 10)
 	type page struct {
 		c      *client
 		method string
@@ -893,6 +953,27 @@ func TestAccountPagesFollowTheRules(t *testing.T) {
 		{root, "GET", "/admin/users/new", nil},
 		{root, "POST", "/admin/users", url.Values{"csrf_token": {token}}},
 		{root, "GET", "/admin/roles", nil},
+		{root, "POST", "/admin/roles", url.Values{"csrf_token": {token}, "name": {"Bad Name"}}},
+		{root, "GET", "/admin/roles/viewer", nil},
+		{root, "GET", "/admin/roles/border-officer?created=1", nil},
+		{root, "POST", "/admin/roles/border-officer", url.Values{"csrf_token": {token}, "perm.people.read": {"everything"},
+			"perm.users.read": {"galaxy"}}},
+		{oadmin, "GET", "/admin/roles/org-admin", nil}, // read-only grid
+		{root, "GET", "/admin/roles/border-officer/delete", nil},
+		{root, "GET", "/admin/roles/viewer/delete", nil}, // 409 page
+		{root, "GET", "/admin/roles/no-such-role", nil},  // 404 page
+		{root, "GET", "/admin/orgs?created=" + orgA, nil},
+		{root, "POST", "/admin/orgs", url.Values{"csrf_token": {token}, "country": {"XYZ"}}},
+		{oadmin, "GET", "/admin/orgs", nil},
+		{root, "GET", "/admin/orgs/" + orgA + "?created=" + strconv.FormatInt(team.ID, 10), nil},
+		{root, "POST", "/admin/orgs/" + orgA + "/teams", url.Values{"csrf_token": {token}}},
+		{root, "GET", "/admin/users/" + viewerID + "?saved=1", nil},
+		{root, "GET", "/admin/users/" + rootID, nil},   // one's own: no roles or disabled to change
+		{oadmin, "GET", "/admin/users/" + rootID, nil}, // roles kept that oadmin may not grant
+		{root, "POST", "/admin/users/" + viewerID, url.Values{"csrf_token": {token}, "roles_shown": {"1"}, "roles": {"wizard"},
+			"teams": {"999999"}, "email": {"x"}}},
+		{oadmin, "POST", "/admin/users/" + strconv.FormatInt(h.ids["oadmin"], 10), url.Values{"csrf_token": {oadminToken},
+			"full_name": {"Omar Admin"}, "disabled": {"1"}}},
 		{root, "GET", "/admin/audit?limit=1", nil},
 		{root, "GET", "/admin/audit?action=nothing", nil},
 		{root, "POST", "/logout", url.Values{}}, // 403 page
@@ -928,6 +1009,11 @@ func TestAccountRoutesAreDeclared(t *testing.T) {
 		"GET /account": "account:read", "POST /account/password": "account:update",
 		"GET /admin/users": "users:read", "GET /admin/users/new": "users:create", "POST /admin/users": "users:create",
 		"GET /admin/roles": "roles:read", "GET /admin/audit": "audit:read",
+		"GET /admin/users/{id}": "users:read", "POST /admin/users/{id}": "users:update",
+		"GET /admin/orgs": "orgs:read", "POST /admin/orgs": "orgs:create",
+		"GET /admin/orgs/{id}": "teams:read", "POST /admin/orgs/{id}/teams": "teams:create",
+		"POST /admin/roles": "roles:create", "GET /admin/roles/{name}": "roles:read", "POST /admin/roles/{name}": "roles:update",
+		"GET /admin/roles/{name}/delete": "roles:delete", "POST /admin/roles/{name}/delete": "roles:delete",
 	}
 	for _, rt := range r.Routes() {
 		key := rt.Method + " " + rt.Pattern

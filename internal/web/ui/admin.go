@@ -335,6 +335,11 @@ type rolesPage struct {
 	Roles   []roleView
 	Groups  []matrixGroup // one per resource any role grants something on
 	Columns int           // the table's columns: the permission and each role
+	// CanCreate shows the new-role form; New and Form are what it shows.
+	CanCreate bool
+	New       newRoleForm
+	Form      *form
+	Deleted   string // the name of the role just deleted (the flash)
 }
 
 // matrixGroup is the rows of one resource.
@@ -353,9 +358,29 @@ type matrixCell struct {
 }
 
 func (u *UI) roles(w http.ResponseWriter, r *http.Request, v *view) error {
-	all, err := u.db.Accounts().Roles(r.Context())
+	page, err := u.rolesData(r, v)
 	if err != nil {
 		return err
+	}
+	page.Form = &form{}
+	if name := r.URL.Query().Get("deleted"); name != "" && auth.ValidateRoleName(name) == nil && !slices.ContainsFunc(page.Roles,
+		func(rv roleView) bool { return rv.Name == name }) {
+		page.Deleted = name
+	}
+	return u.renderRoles(w, v, http.StatusOK, page)
+}
+
+func (u *UI) renderRoles(w http.ResponseWriter, v *view, status int, page rolesPage) error {
+	v.Title, v.Data = v.T("roles.title"), page
+	v.Languages = u.languageLinksTo("/admin/roles", nil, v.Lang)
+	return u.render(w, status, "roles", v)
+}
+
+// rolesData is the roles page: every role and the permission matrix.
+func (u *UI) rolesData(r *http.Request, v *view) (rolesPage, error) {
+	all, err := u.db.Accounts().Roles(r.Context())
+	if err != nil {
+		return rolesPage{}, err
 	}
 	roles := make([]auth.Role, 0, len(all))
 	for _, role := range all {
@@ -363,7 +388,7 @@ func (u *UI) roles(w http.ResponseWriter, r *http.Request, v *view) error {
 	}
 	sortRoles(roles)
 	grants := make([]map[[2]string]auth.Scope, len(roles))
-	page := rolesPage{}
+	page := rolesPage{CanCreate: web.PrincipalFrom(r.Context()).Can("roles", auth.Create), New: newRoleLimits()}
 	for i, role := range roles {
 		page.Roles = append(page.Roles, v.roleView(role))
 		grants[i] = map[[2]string]auth.Scope{}
@@ -395,8 +420,7 @@ func (u *UI) roles(w http.ResponseWriter, r *http.Request, v *view) error {
 			page.Groups = append(page.Groups, group)
 		}
 	}
-	v.Title, v.Data = v.T("roles.title"), page
-	return u.render(w, http.StatusOK, "roles", v)
+	return page, nil
 }
 
 // ---- pagination by offset

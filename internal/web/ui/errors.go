@@ -23,6 +23,18 @@ func (e *paramError) Error() string {
 }
 func (e *paramError) Unwrap() error { return derrors.Invalid }
 
+// refusal is an error a page explains in the user's language: a request
+// the handler refuses (a built-in role cannot be deleted, a record out of
+// scope). Kind is the derrors kind that decides the status.
+type refusal struct {
+	Kind            error
+	TitleID, TextID string         // message ids of the page's title and text
+	Data            map[string]any // values for the text message
+}
+
+func (e *refusal) Error() string { return e.Kind.Error() + ": " + e.TextID }
+func (e *refusal) Unwrap() error { return e.Kind }
+
 // countryNotFound is an unknown code in /countries/{iso3}.
 type countryNotFound struct{ Code string }
 
@@ -58,7 +70,10 @@ func errorPageFor(v *view, status int, err error) errorPage {
 	var pe *paramError
 	var wpe *web.ParamError
 	var cnf *countryNotFound
+	var ref *refusal
 	switch {
+	case errors.As(err, &ref):
+		p.Title, p.Message = v.T(ref.TitleID), v.translate(ref.TextID, ref.Data)
 	case errors.As(err, &pe):
 		p.Title = v.T("error.badRequest.title")
 		p.Message = v.T("error.badParam.text", "Param", pe.Param, "Reason", v.translate(pe.ReasonID, pe.Data))

@@ -34,13 +34,20 @@ func (f *form) add(v *view, field, id, labelID, reasonID string, kv ...any) {
 
 // addText records a problem whose reason is already text.
 func (f *form) addText(v *view, field, id, labelID, reason string) {
+	f.addLabeled(v, field, id, v.T(labelID), reason)
+}
+
+// addLabeled records a problem whose field label and reason are already
+// text (a cell of the permission grid is labelled by its resource and
+// action).
+func (f *form) addLabeled(v *view, field, id, label, reason string) {
 	for _, e := range f.Errors {
 		if e.Field == field {
 			return // the first problem of a field is the one to fix
 		}
 	}
 	f.Errors = append(f.Errors, fieldError{Field: field, ID: id,
-		Message: v.T("form.fieldError", "Field", v.T(labelID), "Reason", reason)})
+		Message: v.T("form.fieldError", "Field", label, "Reason", reason)})
 }
 
 // Err returns the message of a field's problem ("" when it has none).

@@ -12,7 +12,7 @@ var templateFiles embed.FS
 // pageNames are the page templates; each defines "content", which the
 // "layout" template of templates/layout.html places in the page.
 var pageNames = []string{"home", "countries", "country", "capability", "error",
-	"login", "account", "users", "user_new", "roles", "audit"}
+	"login", "account", "users", "user_new", "user", "roles", "role", "role_delete", "orgs", "org", "audit"}
 
 // parsePages builds one template set per page: the layout plus the page.
 // Parsing happens once, in New; a syntax error stops the program there.

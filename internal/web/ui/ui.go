@@ -96,7 +96,8 @@ func (u *UI) routes() []web.Route {
 func (u *UI) accounts() bool { return u.db != nil && u.auth != nil }
 
 // accountRoutes are the pages of signing in and out, one's own account
-// and the administration of users, roles and the audit trail. The policy
+// and the administration of users, organisations and teams, roles and the
+// audit trail. The policy
 // decides each from its resource and action; the handlers enforce record
 // scopes as the JSON API does.
 func (u *UI) accountRoutes() []web.Route {
@@ -117,7 +118,25 @@ func (u *UI) accountRoutes() []web.Route {
 		route(http.MethodGet, "/admin/users", "users", web.ActionRead, "Users (administration)", u.handle("users", u.users)),
 		route(http.MethodGet, "/admin/users/new", "users", web.ActionCreate, "New user form", u.handle("users", u.newUser)),
 		route(http.MethodPost, "/admin/users", "users", web.ActionCreate, "Create a user (form)", u.handle("users", u.createUser)),
+		route(http.MethodGet, "/admin/users/{id}", "users", web.ActionRead, "One user, with the form to change them",
+			u.handle("users", u.userPage)),
+		route(http.MethodPost, "/admin/users/{id}", "users", web.ActionUpdate, "Change a user: name, e-mail, roles, teams, disabled (form)",
+			u.handle("users", u.updateUser)),
+		route(http.MethodGet, "/admin/orgs", "orgs", web.ActionRead, "Organisations (administration)", u.handle("orgs", u.orgs)),
+		route(http.MethodPost, "/admin/orgs", "orgs", web.ActionCreate, "Create an organisation (form)", u.handle("orgs", u.createOrg)),
+		route(http.MethodGet, "/admin/orgs/{id}", "teams", web.ActionRead, "One organisation and its teams", u.handle("orgs", u.orgPage)),
+		route(http.MethodPost, "/admin/orgs/{id}/teams", "teams", web.ActionCreate, "Create a team in an organisation (form)",
+			u.handle("orgs", u.createTeam)),
 		route(http.MethodGet, "/admin/roles", "roles", web.ActionRead, "Roles and permissions (administration)", u.handle("roles", u.roles)),
+		route(http.MethodPost, "/admin/roles", "roles", web.ActionCreate, "Create a role, which grants nothing yet (form)",
+			u.handle("roles", u.createRole)),
+		route(http.MethodGet, "/admin/roles/{name}", "roles", web.ActionRead, "One role and its permission grid", u.handle("roles", u.rolePage)),
+		route(http.MethodPost, "/admin/roles/{name}", "roles", web.ActionUpdate, "Replace a role's permissions (form)",
+			u.handle("roles", u.updateRole)),
+		route(http.MethodGet, "/admin/roles/{name}/delete", "roles", web.ActionDelete, "Confirm deleting a role",
+			u.handle("roles", u.confirmDeleteRole)),
+		route(http.MethodPost, "/admin/roles/{name}/delete", "roles", web.ActionDelete, "Delete a role that is not built in (form)",
+			u.handle("roles", u.deleteRole)),
 		route(http.MethodGet, "/admin/audit", "audit", web.ActionRead, "The audit trail (administration)", u.handle("audit", u.auditTrail)),
 	}
 }

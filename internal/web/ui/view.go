@@ -48,6 +48,7 @@ type navLink struct {
 // those whose roles let them read the resource.
 var adminPages = []struct{ section, resource, path, label string }{
 	{"users", "users", "/admin/users", "nav.users"},
+	{"orgs", "orgs", "/admin/orgs", "nav.orgs"},
 	{"roles", "roles", "/admin/roles", "nav.roles"},
 	{"audit", "audit", "/admin/audit", "nav.audit"},
 }
