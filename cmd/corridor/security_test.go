@@ -371,3 +371,43 @@ func TestNoPersonalDataInLogs(t *testing.T) {
 func auditFilterFor(resource, record string) audit.Filter {
 	return audit.Filter{Resource: resource, RecordID: record, Limit: 100}
 }
+
+// TestNoEscalationThroughRoles: nobody grants, strips or rewrites a role
+// that allows more than they may grant, nor changes their own roles.
+func TestNoEscalationThroughRoles(t *testing.T) {
+	app := newTestApp(t, "")
+	as := func(role string) client {
+		s := app.sessions[role]
+		return client{h: app.handler, cookie: s[0], csrf: s[1]}
+	}
+	admin := as("org-admin")
+	rootID, _ := app.db.Accounts().UserID(context.Background(), "u-system-admin")
+	selfID, _ := app.db.Accounts().UserID(context.Background(), "u-org-admin")
+	workerID, _ := app.db.Accounts().UserID(context.Background(), "u-case-worker")
+	tests := []struct {
+		name, method, path, body string
+		want                     int
+	}{
+		{"strip system-admin from another user", "PUT", "/api/v1/users/" + itoa(rootID), `{"fullName":"User system-admin","roles":[]}`, http.StatusForbidden},
+		{"grant system-admin", "PUT", "/api/v1/users/" + itoa(workerID), `{"fullName":"W","roles":["case-worker","system-admin"]}`, http.StatusForbidden},
+		{"change own roles", "PUT", "/api/v1/users/" + itoa(selfID), `{"fullName":"Me","roles":["org-admin","case-supervisor"]}`, http.StatusForbidden},
+		{"make a case worker a supervisor", "PUT", "/api/v1/users/" + itoa(workerID), `{"fullName":"W","roles":["case-supervisor"]}`, http.StatusOK},
+	}
+	for _, tt := range tests {
+		if r := admin.do(t, tt.method, tt.path, tt.body); r.Code != tt.want {
+			t.Errorf("%s: %d, want %d: %s", tt.name, r.Code, tt.want, r.Body)
+		}
+	}
+	// A role manager with limited rights cannot empty the system-admin role.
+	root := as("system-admin")
+	if r := root.do(t, "POST", "/api/v1/roles", `{"name":"role-manager","title":"Role manager","permissions":[{"resource":"roles","action":"update","scope":"all"},{"resource":"roles","action":"read","scope":"all"}]}`); r.Code != http.StatusCreated {
+		t.Fatalf("create role-manager: %d %s", r.Code, r.Body)
+	}
+	if r := root.do(t, "PUT", "/api/v1/users/"+itoa(workerID), `{"fullName":"W","roles":["role-manager"]}`); r.Code != http.StatusOK {
+		t.Fatalf("assign role-manager: %d %s", r.Code, r.Body)
+	}
+	app.sessions["role-manager"] = app.session(t, "u-case-worker")
+	if r := as("role-manager").do(t, "PUT", "/api/v1/roles/system-admin", `{"permissions":[]}`); r.Code != http.StatusForbidden {
+		t.Errorf("emptying system-admin: %d, want 403", r.Code)
+	}
+}

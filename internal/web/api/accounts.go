@@ -265,7 +265,14 @@ func (a *API) updateUser(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	p := web.PrincipalFrom(r.Context())
-	if err := a.checkGrants(r.Context(), p, req.Roles); err != nil {
+	cur, err := a.db.Accounts().User(r.Context(), id)
+	if err != nil {
+		a.problem(w, r, err)
+		return
+	}
+	// Roles added and roles removed must both be ones p may grant: no one
+	// strips a role more powerful than their own.
+	if err := a.checkGrants(r.Context(), p, symmetricDifference(cur.Roles, req.Roles)); err != nil {
 		a.problem(w, r, err)
 		return
 	}
@@ -438,6 +445,10 @@ func (a *API) updateRole(w http.ResponseWriter, r *http.Request) {
 		a.problem(w, r, derrors.Kindf(derrors.Forbidden, "permissions: a role cannot allow more than you may do"))
 		return
 	}
+	if err := a.mayChangeRole(r, name); err != nil {
+		a.problem(w, r, err)
+		return
+	}
 	err := a.inTx(r.Context(), func(tx *store.Tx) error {
 		return a.db.Accounts().SetRolePermissions(r.Context(), tx, name, req.Permissions)
 	})
@@ -453,9 +464,30 @@ func (a *API) updateRole(w http.ResponseWriter, r *http.Request) {
 	web.WriteJSON(w, http.StatusOK, roles[name])
 }
 
+// mayChangeRole refuses changing or deleting a role that allows more than
+// the principal may grant (emptying an administrator role is an attack).
+func (a *API) mayChangeRole(r *http.Request, name string) error {
+	roles, err := a.db.Accounts().Roles(r.Context())
+	if err != nil {
+		return err
+	}
+	role, ok := roles[name]
+	if !ok {
+		return derrors.Kindf(derrors.NotFound, "no role %q", name)
+	}
+	if !web.PrincipalFrom(r.Context()).CanGrant(role) {
+		return derrors.Kindf(derrors.Forbidden, "role %s allows more than you may grant; you cannot change it", name)
+	}
+	return nil
+}
+
 func (a *API) deleteRole(w http.ResponseWriter, r *http.Request) {
 	name := r.PathValue("name")
 	web.NoteRecord(r, name)
+	if err := a.mayChangeRole(r, name); err != nil {
+		a.problem(w, r, err)
+		return
+	}
 	if err := a.inTx(r.Context(), func(tx *store.Tx) error { return a.db.Accounts().DeleteRole(r.Context(), tx, name) }); err != nil {
 		a.problem(w, r, err)
 		return
@@ -559,4 +591,22 @@ func sameSet(a, b []string) bool {
 		seen[x]--
 	}
 	return true
+}
+
+// symmetricDifference lists the names in exactly one of a and b.
+func symmetricDifference(a, b []string) []string {
+	in := map[string]int{}
+	for _, x := range a {
+		in[x] |= 1
+	}
+	for _, x := range b {
+		in[x] |= 2
+	}
+	var out []string
+	for x, v := range in {
+		if v != 3 {
+			out = append(out, x)
+		}
+	}
+	return out
 }

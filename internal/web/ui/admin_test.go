@@ -269,9 +269,14 @@ func TestRoleAdministration(t *testing.T) {
 	wantBody(t, rita.post("/admin/roles/border-officer?lang=fr", url.Values{"perm.people.read": {"all"}}),
 		[]string{"Dossiers personnels : Lire : vous ne pouvez pas accorder la portée « Tous »"}, nil)
 	delete(rita.cookies, i18n.CookieName)
-	// Within her own rights, it works.
+	// Even a grid within her own rights is refused: the role as it stands
+	// allows more than she may grant, and emptying it is an attack too.
 	wantStatus(t, rita.post("/admin/roles/border-officer", url.Values{"perm.people.read": {"own"}, "perm.roles.read": {"all"}}),
-		http.StatusSeeOther, "/admin/roles/border-officer?saved=1")
+		http.StatusForbidden, "")
+	// On a role within her rights, it works.
+	h.addRole(t, auth.Role{Name: "reader", Title: "Reader", Permissions: []auth.Permission{{Resource: "people", Action: auth.Read, Scope: auth.ScopeOwn}}})
+	wantStatus(t, rita.post("/admin/roles/reader", url.Values{"perm.people.read": {"own"}, "perm.roles.read": {"all"}}),
+		http.StatusSeeOther, "/admin/roles/reader?saved=1")
 
 	// Deleting a custom role: confirmation, then the role is gone and the
 	// users who held it lose it.

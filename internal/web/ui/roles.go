@@ -284,6 +284,11 @@ func (u *UI) updateRole(w http.ResponseWriter, r *http.Request, v *view) error {
 	if f.OK() && !p.CanGrant(auth.Role{Permissions: perms}) {
 		return derrors.Kindf(derrors.Forbidden, "permissions: a role cannot allow more than you may do")
 	}
+	// Nor may anyone change a role that already allows more than they may
+	// grant (emptying an administrator role is an attack too).
+	if f.OK() && !p.CanGrant(role) {
+		return derrors.Kindf(derrors.Forbidden, "role %s allows more than you may grant; you cannot change it", role.Name)
+	}
 	if f.OK() {
 		err = u.db.InTx(ctx, func(tx *store.Tx) error {
 			return u.db.Accounts().SetRolePermissions(ctx, tx, role.Name, perms)
@@ -335,6 +340,9 @@ func (u *UI) deleteRole(w http.ResponseWriter, r *http.Request, v *view) error {
 	}
 	if role.Builtin {
 		return builtinRefusal(v, role)
+	}
+	if !web.PrincipalFrom(r.Context()).CanGrant(role) {
+		return derrors.Kindf(derrors.Forbidden, "role %s allows more than you may grant; you cannot delete it", role.Name)
 	}
 	ctx := r.Context()
 	err = u.db.InTx(ctx, func(tx *store.Tx) error { return u.db.Accounts().DeleteRole(ctx, tx, role.Name) })
