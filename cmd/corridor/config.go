@@ -213,7 +213,7 @@ func (c *Config) keys(getenv func(string) string) (crypt.Source, func(), error) 
 	if v := getenv("CORRIDOR_KEY"); v != "" {
 		k, err := crypt.FromEnv(v)
 		if err != nil {
-			return nil, nil, fmt.Errorf("CORRIDOR_KEY: %w", err)
+			return nil, nil, err // FromEnv's message names CORRIDOR_KEY
 		}
 		return k, func() {}, nil
 	}

@@ -330,6 +330,16 @@ func TestRecordScope(t *testing.T) {
 		if outcomes["read/allowed"] < 2 || outcomes["update/ok"] != 1 || outcomes["update/failed"] != 1 {
 			t.Errorf("audit of person %d: %v", p.ID, outcomes)
 		}
+		listed, err := app.db.Audit().List(ctx, audit.Filter{Resource: "people", RecordID: itoa(p.ID), Action: "read", Limit: 100})
+		shown := 0
+		for _, e := range listed {
+			if e.Detail == "shown in a listing" {
+				shown++
+			}
+		}
+		if err != nil || shown < 2 {
+			t.Errorf("listings that showed person %d: %d audit entries (%v), want one per listing", p.ID, shown, err)
+		}
 		if _, err := app.db.Audit().Verify(ctx, nil); err != nil {
 			t.Errorf("audit chain: %v", err)
 		}
@@ -409,5 +419,40 @@ func TestNoEscalationThroughRoles(t *testing.T) {
 	app.sessions["role-manager"] = app.session(t, "u-case-worker")
 	if r := as("role-manager").do(t, "PUT", "/api/v1/roles/system-admin", `{"permissions":[]}`); r.Code != http.StatusForbidden {
 		t.Errorf("emptying system-admin: %d, want 403", r.Code)
+	}
+}
+
+// hangUp cancels the request's context as soon as the answer is written,
+// like a client that closes the connection once it has the page.
+type hangUp struct {
+	*httptest.ResponseRecorder
+	cancel context.CancelFunc
+}
+
+func (h hangUp) Write(b []byte) (int, error) {
+	n, err := h.ResponseRecorder.Write(b)
+	h.cancel()
+	return n, err
+}
+
+// TestAuditSurvivesHangUp: a read of personal data is audited even when
+// the client goes away right after receiving it.
+func TestAuditSurvivesHangUp(t *testing.T) {
+	app := newTestApp(t, "")
+	s := app.sessions["system-admin"]
+	id, _ := app.db.Accounts().UserID(context.Background(), "u-viewer")
+	for range 3 {
+		ctx, cancel := context.WithCancel(context.Background())
+		req := httptest.NewRequest("GET", "/api/v1/users/"+itoa(id), nil).WithContext(ctx)
+		req.AddCookie(&http.Cookie{Name: auth.SessionCookie, Value: s[0]})
+		w := hangUp{ResponseRecorder: httptest.NewRecorder(), cancel: cancel}
+		app.handler.ServeHTTP(w, req)
+		if w.Code != 200 {
+			t.Fatalf("status %d", w.Code)
+		}
+	}
+	got, err := app.db.Audit().List(context.Background(), audit.Filter{Resource: "users", RecordID: itoa(id), Action: "read", Limit: 10})
+	if err != nil || len(got) != 3 {
+		t.Errorf("audited reads after hang-ups: %d (%v), want 3", len(got), err)
 	}
 }

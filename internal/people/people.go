@@ -10,6 +10,7 @@ import (
 	"slices"
 	"strings"
 	"time"
+	"unicode"
 	"unicode/utf8"
 
 	"github.com/corridor-platform/corridor/internal/auth"
@@ -52,18 +53,27 @@ func (p Person) FullName() string { return strings.TrimSpace(p.GivenName + " " +
 // Validate checks the fields; errors wrap derrors.Invalid and name the field.
 func (p Person) Validate() error {
 	for _, f := range []struct{ name, v string }{{"givenName", p.GivenName}, {"familyName", p.FamilyName}} {
-		if !utf8.ValidString(f.v) || utf8.RuneCountInString(f.v) > 100 || strings.ContainsFunc(f.v, func(r rune) bool { return r < 0x20 || r == 0x7f }) {
-			return derrors.Kindf(derrors.Invalid, "%s: at most 100 characters of text", f.name)
+		switch {
+		case !utf8.ValidString(f.v) || strings.ContainsRune(f.v, utf8.RuneError):
+			return derrors.Kindf(derrors.Invalid, "%s: not valid UTF-8 text", f.name)
+		case utf8.RuneCountInString(f.v) > 100:
+			return derrors.Kindf(derrors.Invalid, "%s: at most 100 characters", f.name)
+		case strings.ContainsFunc(f.v, func(r rune) bool { return unicode.IsControl(r) || unicode.Is(unicode.Cf, r) }):
+			return derrors.Kindf(derrors.Invalid, "%s: must not contain control or invisible formatting characters", f.name)
 		}
 	}
 	if strings.TrimSpace(p.GivenName) == "" && strings.TrimSpace(p.FamilyName) == "" {
 		return derrors.Kindf(derrors.Invalid, "givenName: a given or a family name is required")
 	}
 	if p.BirthDate != "" {
-		if _, err := time.Parse("2006-01-02", p.BirthDate); err != nil {
-			if _, err := time.Parse("2006", p.BirthDate); err != nil {
+		d, err := time.Parse("2006-01-02", p.BirthDate)
+		if err != nil {
+			if d, err = time.Parse("2006", p.BirthDate); err != nil {
 				return derrors.Kindf(derrors.Invalid, "birthDate: YYYY-MM-DD, or YYYY when only the year is known")
 			}
+		}
+		if d.After(time.Now()) || d.Year() < 1900 {
+			return derrors.Kindf(derrors.Invalid, "birthDate: between 1900 and today")
 		}
 	}
 	if !slices.Contains(Sexes, p.Sex) {

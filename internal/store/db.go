@@ -85,6 +85,11 @@ func openSQLite(path string) (*DB, error) {
 			return nil, err
 		}
 	}
+	// The database holds (encrypted) personal data and the audit trail:
+	// readable by its owner only.
+	if f, err := os.OpenFile(path, os.O_CREATE|os.O_EXCL|os.O_WRONLY, 0o600); err == nil {
+		f.Close()
+	}
 	// WAL lets readers work while an import writes; foreign keys are off by
 	// default in SQLite; the busy timeout makes concurrent writers wait
 	// instead of failing; immediate transactions take the write lock at

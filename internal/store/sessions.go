@@ -102,8 +102,8 @@ func (s *Sessions) Throttled(ctx context.Context, username, addr string) (bool, 
 		max    int
 	}{{"username", auth.NormalizeUsername(username), auth.MaxAccountFailures}, {"client_addr", addr, auth.MaxAddressFailures}} {
 		// Read the times rather than MAX(at): SQLite returns aggregates
-		// of timestamps as text.
-		rows, err := s.db.query(ctx, `SELECT at FROM signin_failures WHERE `+c.col+` = ? AND at > ? ORDER BY at DESC LIMIT ?`, c.v, since, c.max)
+		// of timestamps as text. Invalid API tokens are counted apart.
+		rows, err := s.db.query(ctx, `SELECT at FROM signin_failures WHERE `+c.col+` = ? AND username <> '`+TokenFailureUsername+`' AND at > ? ORDER BY at DESC LIMIT ?`, c.v, since, c.max)
 		if err != nil {
 			return false, time.Time{}, err
 		}
@@ -288,11 +288,15 @@ func (s *Sessions) CountTokenUse(ctx context.Context, tokenID int64, at time.Tim
 	return n, err
 }
 
-// AddressThrottled reports whether an address has too many recent failures
-// (sign-ins and invalid API tokens together).
-func (s *Sessions) AddressThrottled(ctx context.Context, addr string) (bool, error) {
+// TokenFailureUsername marks invalid API tokens in signin_failures.
+const TokenFailureUsername = "(api token)"
+
+// TokenGuessingThrottled reports whether an address sent too many invalid
+// API tokens recently. Failed password sign-ins do not count: one noisy
+// browser behind a shared address must not cut off every integration.
+func (s *Sessions) TokenGuessingThrottled(ctx context.Context, addr string) (bool, error) {
 	var n int
-	err := s.db.queryRow(ctx, `SELECT COUNT(*) FROM signin_failures WHERE client_addr = ? AND at > ?`,
-		addr, now().Add(-auth.ThrottleWindow)).Scan(&n)
+	err := s.db.queryRow(ctx, `SELECT COUNT(*) FROM signin_failures WHERE client_addr = ? AND username = ? AND at > ?`,
+		addr, TokenFailureUsername, now().Add(-auth.ThrottleWindow)).Scan(&n)
 	return n >= auth.MaxAddressFailures, classify(err)
 }

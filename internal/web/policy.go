@@ -60,6 +60,7 @@ func PrincipalFrom(ctx context.Context) *auth.Principal { return IdentityFrom(ct
 // auditNote lets a handler tell the audit entry what it did.
 type auditNote struct {
 	recordID string
+	records  []string // a listing's records: one entry each
 	detail   string
 	skip     bool
 }
@@ -69,6 +70,14 @@ type auditNote struct {
 func NoteRecord(r *http.Request, id string) {
 	if n, ok := r.Context().Value(noteKey).(*auditNote); ok {
 		n.recordID = id
+	}
+}
+
+// NoteRecords names the records a listing showed: each gets an audit
+// entry of its own, so that a search can be traced to what it revealed.
+func NoteRecords(r *http.Request, ids []string) {
+	if n, ok := r.Context().Value(noteKey).(*auditNote); ok {
+		n.records = ids
 	}
 }
 
@@ -164,14 +173,21 @@ func Policy(authn Authenticator, record AuditFunc, log *slog.Logger, pageError f
 			ctx := context.WithValue(context.WithValue(r.Context(), identityKey, id), noteKey, note)
 			r = r.WithContext(ctx)
 			p := id.Principal
+			// The entry is written after the answer: a client that hangs
+			// up must not cancel it.
+			actx := context.WithoutCancel(ctx)
 			entry := func(outcome string) audit.Entry {
+				detail := note.detail
+				if p.TokenID != 0 {
+					detail = strings.TrimSuffix("API token "+strconv.FormatInt(p.TokenID, 10)+"; "+detail, "; ")
+				}
 				return audit.Entry{ActorID: p.UserID, ActorName: p.Username, OrgID: p.OrgID, Action: rt.Action,
 					Resource: rt.Resource, RecordID: clip(note.recordID, audit.MaxRecordIDLen), Outcome: outcome,
-					ClientAddr: ClientAddr(r), Detail: clip(note.detail, audit.MaxDetailLen)}
+					ClientAddr: ClientAddr(r), Detail: clip(detail, audit.MaxDetailLen)}
 			}
 			if !p.Can(rt.Resource, rt.Action) {
 				if audited || p.SignedIn() {
-					if err := record(ctx, entry(audit.OutcomeDenied)); err != nil {
+					if err := record(actx, entry(audit.OutcomeDenied)); err != nil {
 						log.Error("audit append failed", "err", err)
 					}
 				}
@@ -196,8 +212,15 @@ func Policy(authn Authenticator, record AuditFunc, log *slog.Logger, pageError f
 				if rec.status >= 400 {
 					outcome = audit.OutcomeFailed
 				}
-				if err := record(ctx, entry(outcome)); err != nil {
+				if err := record(actx, entry(outcome)); err != nil {
 					log.Error("audit append failed", "err", err)
+				}
+				for _, rid := range note.records {
+					e := entry(outcome)
+					e.RecordID, e.Detail = clip(rid, audit.MaxRecordIDLen), clip("shown in a listing", audit.MaxDetailLen)
+					if err := record(actx, e); err != nil {
+						log.Error("audit append failed", "err", err)
+					}
 				}
 			}
 		})

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"log/slog"
 	"net/http"
+	"strconv"
 
 	"github.com/corridor-platform/corridor/internal/derrors"
 )
@@ -86,6 +87,10 @@ func ProblemFor(r *http.Request, err error) Problem {
 // WriteProblem writes err as application/problem+json and logs server errors.
 func WriteProblem(w http.ResponseWriter, r *http.Request, log *slog.Logger, err error) {
 	p := ProblemFor(r, err)
+	var ra interface{ RetryAfter() int }
+	if errors.As(err, &ra) {
+		w.Header().Set("Retry-After", strconv.Itoa(ra.RetryAfter()))
+	}
 	if p.Status >= 500 && log != nil {
 		log.ErrorContext(r.Context(), "request failed", "method", r.Method, "path", r.URL.Path, "err", err)
 	}

@@ -150,6 +150,11 @@ func (a *API) listUsers(w http.ResponseWriter, r *http.Request) {
 		a.problem(w, r, err)
 		return
 	}
+	ids := make([]string, len(users))
+	for i, u := range users {
+		ids[i] = strconv.FormatInt(u.ID, 10)
+	}
+	web.NoteRecords(r, ids)
 	web.WriteJSON(w, http.StatusOK, UserList{Items: users, Total: total, Limit: limit, Offset: offset})
 }
 

@@ -151,6 +151,11 @@ func (a *API) listPeople(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	web.NoteDetail(r, "listed "+strconv.Itoa(len(list))+" of "+strconv.Itoa(total))
+	ids := make([]string, len(list))
+	for i, p := range list {
+		ids[i] = strconv.FormatInt(p.ID, 10)
+	}
+	web.NoteRecords(r, ids)
 	web.WriteJSON(w, http.StatusOK, PeopleList{Items: list, Total: total, Limit: pq.Limit, Offset: pq.Offset})
 }
 
@@ -162,6 +167,11 @@ func (a *API) createPerson(w http.ResponseWriter, r *http.Request) {
 	}
 	me := web.PrincipalFrom(r.Context())
 	p.OrgID, p.OwnerID, p.ID = me.OrgID, me.UserID, 0
+	if p.TeamID == 0 && len(me.TeamIDs) == 1 {
+		// A record belongs to its creator's team when they have one, so
+		// that the team's supervisors see it.
+		p.TeamID = me.TeamIDs[0]
+	}
 	if p.TeamID != 0 && !contains(me.TeamIDs, p.TeamID) && me.Scope("people", auth.Create) < auth.ScopeOrg {
 		a.problem(w, r, &web.ParamError{Param: "teamId", Reason: "you are not in that team"})
 		return

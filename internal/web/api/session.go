@@ -35,7 +35,11 @@ func decodeJSON(r *http.Request, v any) error {
 		case errors.As(err, &se):
 			return &web.ParamError{Param: "body", Reason: "malformed JSON at byte " + strconv.FormatInt(se.Offset, 10)}
 		case errors.As(err, &te):
-			return &web.ParamError{Param: te.Field, Reason: "must be a JSON " + te.Type.String()}
+			field := te.Field
+			if field == "" {
+				field = "body"
+			}
+			return &web.ParamError{Param: field, Reason: "must be " + jsonKind(te.Type.Kind().String())}
 		case errors.Is(err, io.EOF):
 			return &web.ParamError{Param: "body", Reason: "empty; a JSON object is required"}
 		default:
@@ -119,4 +123,23 @@ func (a *API) deleteSession(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	w.WriteHeader(http.StatusNoContent)
+}
+
+// jsonKind names a Go kind the way a JSON client thinks of it.
+func jsonKind(kind string) string {
+	switch kind {
+	case "struct", "map":
+		return "a JSON object"
+	case "slice", "array":
+		return "a JSON array"
+	case "string":
+		return "a string"
+	case "bool":
+		return "true or false"
+	case "int", "int8", "int16", "int32", "int64", "uint", "uint8", "uint16", "uint32", "uint64":
+		return "a whole number"
+	case "float32", "float64":
+		return "a number"
+	}
+	return "of another type"
 }

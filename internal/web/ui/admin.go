@@ -57,6 +57,11 @@ func (u *UI) users(w http.ResponseWriter, r *http.Request, v *view) error {
 	if err != nil {
 		return err
 	}
+	shown := make([]string, len(list))
+	for i, usr := range list {
+		shown[i] = strconv.FormatInt(usr.ID, 10)
+	}
+	web.NoteRecords(r, shown) // the list shows names and e-mails: each is a read
 	orgs, err := u.orgNames(ctx)
 	if err != nil {
 		return err

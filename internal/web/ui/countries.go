@@ -200,6 +200,7 @@ var countryCode = regexp.MustCompile(`^(?:[A-Za-z]{2,3}|[0-9]{1,3})$`)
 type countryPage struct {
 	Area                    geo.Area
 	RegionURL, SubRegionURL string
+	Stats                   *countryStats // migration statistics (stats_pages.go)
 }
 
 // country shows the reference facts of one country. Any code that names
@@ -224,11 +225,16 @@ func (u *UI) country(w http.ResponseWriter, r *http.Request, v *view) error {
 		http.Redirect(w, r, target, http.StatusMovedPermanently)
 		return nil
 	}
+	cs, err := u.countryStatistics(r.Context(), v, area)
+	if err != nil {
+		return err
+	}
 	v.Title = area.Name
 	v.Data = countryPage{
 		Area:         area,
 		RegionURL:    filterURL("region", area.Region),
 		SubRegionURL: filterURL("subregion", area.SubRegion),
+		Stats:        cs,
 	}
 	return u.render(w, http.StatusOK, "country", v)
 }

@@ -80,6 +80,8 @@ func (u *UI) routes() []web.Route {
 		pageRoute("/{$}", "pages", "Home page", u.handle("home", u.home)),
 		pageRoute("/countries", "countries", "Country and territory search", u.handle("countries", u.countries)),
 		pageRoute("/countries/{iso3}", "countries", "Reference facts of one country", u.handle("countries", u.country)),
+		pageRoute("/corridors/{corridor}", "statistics", "Statistics of one migration corridor (ORIGIN-DESTINATION, e.g. MEX-USA)",
+			u.handle("statistics", u.corridor)),
 		pageRoute("/static/{path...}", "assets", "Static assets (CSS, JavaScript, icons)", http.HandlerFunc(u.serveAsset)),
 	}
 	for _, c := range capabilities {

@@ -489,7 +489,7 @@ func TestRoutesAreDeclaredPublicReads(t *testing.T) {
 			t.Errorf("route %+v", rt)
 		}
 	}
-	if n := len(r.Routes()); n != 4+len(capabilityPaths) {
+	if n := len(r.Routes()); n != 5+len(capabilityPaths) { // 5: with /corridors/{corridor}
 		t.Errorf("%d routes", n)
 	}
 }

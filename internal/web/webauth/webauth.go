@@ -53,20 +53,20 @@ func (a *Auth) Authenticate(r *http.Request) (web.Identity, error) {
 // make at most auth.MaxTokenRequestsPerMinute requests a minute.
 func (a *Auth) byToken(ctx context.Context, header, addr string) (web.Identity, error) {
 	sess := a.DB.Sessions()
-	if throttled, err := sess.AddressThrottled(ctx, addr); err != nil {
+	if throttled, err := sess.TokenGuessingThrottled(ctx, addr); err != nil {
 		return web.Identity{}, err
 	} else if throttled {
-		return web.Identity{}, derrors.Kindf(derrors.TooManyRequests, "too many failed attempts from this address; try again later")
+		return web.Identity{}, &ThrottledError{Until: time.Now().Add(auth.ThrottleWindow), What: "too many invalid API tokens from this address"}
 	}
 	secret, ok := strings.CutPrefix(header, "Bearer ")
 	if !ok || !auth.LooksLikeToken(strings.TrimSpace(secret)) {
-		sess.RecordFailure(ctx, "(api token)", addr)
+		sess.RecordFailure(ctx, store.TokenFailureUsername, addr)
 		return web.Identity{}, derrors.Kindf(derrors.Unauthenticated, "Authorization: expected \"Bearer crd_…\" with an API token")
 	}
 	t, err := sess.LookupToken(ctx, strings.TrimSpace(secret))
 	if err != nil {
 		if errors.Is(err, derrors.Unauthenticated) {
-			sess.RecordFailure(ctx, "(api token)", addr)
+			sess.RecordFailure(ctx, store.TokenFailureUsername, addr)
 		}
 		return web.Identity{}, err
 	}
@@ -75,7 +75,8 @@ func (a *Auth) byToken(ctx context.Context, header, addr string) (web.Identity, 
 		return web.Identity{}, err
 	}
 	if n > auth.MaxTokenRequestsPerMinute {
-		return web.Identity{}, derrors.Kindf(derrors.TooManyRequests, "API token %d: more than %d requests this minute", t.ID, auth.MaxTokenRequestsPerMinute)
+		next := time.Now().Truncate(time.Minute).Add(time.Minute)
+		return web.Identity{}, &ThrottledError{Until: next, What: fmt.Sprintf("API token %d made more than %d requests this minute", t.ID, auth.MaxTokenRequestsPerMinute)}
 	}
 	p, err := a.DB.Accounts().Principal(ctx, t.UserID, t.Permissions)
 	if err != nil {
@@ -100,11 +101,21 @@ func (a *Auth) bySession(ctx context.Context, secret string) (web.Identity, erro
 
 // ThrottledError is a sign-in refused by throttling; it wraps
 // derrors.TooManyRequests and says when to try again.
-type ThrottledError struct{ Until time.Time }
+type ThrottledError struct {
+	Until time.Time
+	What  string // what was too many; default: failed sign-ins
+}
 
 func (e *ThrottledError) Error() string {
-	return fmt.Sprintf("too many failed sign-ins; try again after %s", e.Until.UTC().Format("15:04 MST"))
+	what := e.What
+	if what == "" {
+		what = "too many failed sign-ins"
+	}
+	return fmt.Sprintf("%s; try again after %s", what, e.Until.UTC().Format("15:04:05 MST"))
 }
+
+// RetryAfter is the Retry-After header value, in seconds.
+func (e *ThrottledError) RetryAfter() int { return max(1, int(time.Until(e.Until).Seconds())+1) }
 func (e *ThrottledError) Unwrap() error         { return derrors.TooManyRequests }
 func (e *ThrottledError) PublicMessage() string { return e.Error() }
 
