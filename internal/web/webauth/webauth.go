@@ -115,7 +115,7 @@ func (e *ThrottledError) Error() string {
 }
 
 // RetryAfter is the Retry-After header value, in seconds.
-func (e *ThrottledError) RetryAfter() int { return max(1, int(time.Until(e.Until).Seconds())+1) }
+func (e *ThrottledError) RetryAfter() int       { return max(1, int(time.Until(e.Until).Seconds())+1) }
 func (e *ThrottledError) Unwrap() error         { return derrors.TooManyRequests }
 func (e *ThrottledError) PublicMessage() string { return e.Error() }
 
