@@ -44,5 +44,11 @@ func Countries() Dataset {
 
 // Builtin returns the registry of every dataset Corridor can import.
 func Builtin() *Registry {
-	return NewRegistry(Countries())
+	return NewRegistry(
+		Countries(),
+		MigrantStock(),
+		UNHCRPopulation(),
+		MissingMigrants(),
+		RemittanceFlows(),
+	)
 }
