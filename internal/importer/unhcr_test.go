@@ -372,4 +372,3 @@ func benchImport(b *testing.B, dataset string) {
 }
 
 func BenchmarkImportUNHCRPopulation(b *testing.B) { benchImport(b, importer.UNHCRPopulationName) }
-
