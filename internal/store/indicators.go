@@ -136,6 +136,17 @@ func (s *Stats) Lookup(ctx context.Context) stats.Lookup {
 		if err := s.db.queryRow(ctx, q, args...).Scan(&n, &sum); err != nil {
 			return 0, false, classify(err)
 		}
+		if n == 0 && (area == "*" || cp == "*") {
+			// Summing over a dimension of a sparse table (UNHCR publishes
+			// only the pairs with people): when the series covers the
+			// period at all, no row means nobody, a true zero.
+			var covered int
+			if err := s.db.queryRow(ctx, `SELECT COUNT(*) FROM observations WHERE series = ? AND period = ? AND value IS NOT NULL LIMIT 1`,
+				series, at.Period).Scan(&covered); err != nil {
+				return 0, false, classify(err)
+			}
+			return 0, covered > 0, nil
+		}
 		return sum, n > 0, nil
 	}
 }

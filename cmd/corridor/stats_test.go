@@ -1,0 +1,109 @@
+package main
+
+import (
+	"context"
+	"encoding/csv"
+	"encoding/json"
+	"math"
+	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"testing"
+
+	"github.com/xuri/excelize/v2"
+
+	"github.com/corridor-platform/corridor/internal/importer"
+)
+
+// TestSDG1074Syria: SDG 10.7.4 for Syria from the data API equals UNHCR's
+// formula computed here straight from the shipped files: (refugees + other
+// people in need of international protection from Syria, in every country
+// of asylum) per 100,000 of Syria's mid-year population (UN DESA).
+func TestSDG1074Syria(t *testing.T) {
+	if testing.Short() {
+		t.Skip("imports three datasets")
+	}
+	app := newTestApp(t, "")
+	ctx := context.Background()
+	for _, ds := range []string{"countries", "un-migrant-stock", "unhcr-population"} {
+		rn := &importer.Runner{DB: app.db, Registry: importer.Builtin(), DataDir: dataDir}
+		if _, err := rn.Run(ctx, ds, nil); err != nil {
+			t.Fatalf("import %s: %v", ds, err)
+		}
+	}
+	const year = "2020"
+	// Numerator from population.csv.
+	f, err := os.Open(filepath.Join(dataDir, "unhcr-refugee-population", "population.csv"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	recs, err := csv.NewReader(f).ReadAll()
+	if err != nil {
+		t.Fatal(err)
+	}
+	col := map[string]int{}
+	for i, h := range recs[0] {
+		col[h] = i
+	}
+	var people float64
+	for _, r := range recs[1:] {
+		if r[col["year"]] == year && r[col["coo_iso"]] == "SYR" {
+			for _, c := range []string{"refugees", "oip"} {
+				if v, err := strconv.ParseFloat(r[col[c]], 64); err == nil {
+					people += v
+				}
+			}
+		}
+	}
+	// Denominator from the UN DESA workbook, Table 2 (thousands).
+	wb, err := excelize.OpenFile(filepath.Join(dataDir, "un-desa-international-migrant-stock", "undesa_pd_2020_ims_stock_by_sex_and_destination.xlsx"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer wb.Close()
+	rows, err := wb.GetRows("Table 2", excelize.Options{RawCellValue: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var pop float64
+	for i, r := range rows {
+		if len(r) > 3 && strings.TrimSpace(r[1]) == "Syrian Arab Republic" {
+			// The header row above names the columns: the first "2020" is both sexes.
+			for j := i - 1; j >= 0; j-- {
+				for k, h := range rows[j] {
+					if strings.TrimSpace(h) == year && pop == 0 {
+						pop, _ = strconv.ParseFloat(r[k], 64)
+					}
+				}
+				if pop != 0 {
+					break
+				}
+			}
+			break
+		}
+	}
+	if people == 0 || pop == 0 {
+		t.Fatalf("could not read the sources: people %v, population %v", people, pop)
+	}
+	want := math.Round(people/(pop*1000)*100000*10) / 10
+
+	req := httptest.NewRequest("GET", "/api/v1/data?indicator=sdg_10_7_4&area=SYR&period="+year, nil)
+	rec := httptest.NewRecorder()
+	app.handler.ServeHTTP(rec, req)
+	var out struct {
+		Rows []struct {
+			Value  *float64 `json:"value"`
+			Status string   `json:"status"`
+		} `json:"rows"`
+	}
+	json.Unmarshal(rec.Body.Bytes(), &out)
+	if rec.Code != 200 || len(out.Rows) != 1 || out.Rows[0].Value == nil {
+		t.Fatalf("data API: %d %s", rec.Code, rec.Body)
+	}
+	if got := *out.Rows[0].Value; got != want {
+		t.Errorf("SDG 10.7.4 Syria %s = %v, want %v (%.0f people / %.0f thousand)", year, got, want, people, pop)
+	}
+}
