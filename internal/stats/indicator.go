@@ -103,7 +103,7 @@ func BuiltinIndicators() []Indicator {
 		{Code: "refugees_by_asylum", Name: "Refugees by country of asylum", Numerator: "refugees[counterpart=*]", Factor: 1, Unit: "persons", Aggregation: "sum"},
 		{Code: "sdg_10_7_4", Name: "SDG 10.7.4: refugees and other people in need of international protection per 100,000 population of the country of origin",
 			Description: "UNHCR's formula: (refugees + other people in need of international protection) originating from the country, in all countries of asylum, per 100,000 of the origin's population (UN DESA mid-year population).",
-			Numerator: "refugees[area=*, counterpart=$area] + others_in_need[area=*, counterpart=$area]", Denominator: "population[sex=total, counterpart=none]",
+			Numerator:   "refugees[area=*, counterpart=$area] + others_in_need[area=*, counterpart=$area]", Denominator: "population[sex=total, counterpart=none]",
 			Factor: 100000, Decimals: 1, Unit: "per 100,000 population", Aggregation: "none"},
 		{Code: "remittances_received_usd", Name: "Personal remittances, received (current US$)", Numerator: "remittances_received_usd", Factor: 1, Unit: "US$", Aggregation: "sum"},
 		{Code: "remittances_paid_usd", Name: "Personal remittances, paid (current US$)", Numerator: "remittances_paid_usd", Factor: 1, Unit: "US$", Aggregation: "sum"},
