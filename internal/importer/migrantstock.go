@@ -6,7 +6,6 @@ import (
 	"hash/fnv"
 	"io"
 	"math"
-	"os"
 	"path/filepath"
 	"slices"
 	"sort"
@@ -237,7 +236,7 @@ func (ms *msLoader) write(ctx context.Context, tx *store.Tx) (n int64, err error
 	for r, i := range order {
 		rank[i] = r
 	}
-	if os.Getenv("MS_NAIVE") == "" { slices.SortFunc(ms.buf, func(a, b packedObs) int {
+	slices.SortFunc(ms.buf, func(a, b packedObs) int {
 		switch {
 		case a.series != b.series:
 			return rank[a.series] - rank[b.series]
@@ -249,7 +248,7 @@ func (ms *msLoader) write(ctx context.Context, tx *store.Tx) (n int64, err error
 			return int(a.period) - int(b.period)
 		}
 		return rank[a.sex] - rank[b.sex]
-	}) }
+	})
 
 	// SQLite: the counterpart index still grows at some 1,600 places at
 	// once; SQLite's default 2 MB page cache then spills dirty pages to the
@@ -257,7 +256,7 @@ func (ms *msLoader) write(ctx context.Context, tx *store.Tx) (n int64, err error
 	// connection, for the length of the write, avoids that. It changes no
 	// durability setting (journal mode and synchronous stay as the database
 	// has them) and the previous size is restored.
-	if tx.Engine() == "sqlite" && os.Getenv("MS_NAIVE") == "" {
+	if tx.Engine() == "sqlite" {
 		var prev int64
 		if err := tx.QueryRow(ctx, `PRAGMA cache_size`).Scan(&prev); err != nil {
 			return 0, err
