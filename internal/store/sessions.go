@@ -100,7 +100,7 @@ func (s *Sessions) Throttled(ctx context.Context, username, addr string) (bool, 
 	for _, c := range []struct {
 		col, v string
 		max    int
-	}{{"username", auth.NormalizeUsername(username), auth.MaxAccountFailures}, {"client_addr", addr, auth.MaxAddressFailures}} {
+	}{{"username", failureKey(username), auth.MaxAccountFailures}, {"client_addr", addr, auth.MaxAddressFailures}} {
 		// Read the times rather than MAX(at): SQLite returns aggregates
 		// of timestamps as text. Invalid API tokens are counted apart.
 		rows, err := s.db.query(ctx, `SELECT at FROM signin_failures WHERE `+c.col+` = ? AND username <> '`+TokenFailureUsername+`' AND at > ? ORDER BY at DESC LIMIT ?`, c.v, since, c.max)
@@ -132,14 +132,14 @@ func (s *Sessions) RecordFailure(ctx context.Context, username, addr string) err
 			return classify(err)
 		}
 		_, err := tx.Exec(ctx, `INSERT INTO signin_failures (username, client_addr, at) VALUES (?, ?, ?)`,
-			auth.NormalizeUsername(username), addr, t)
+			failureKey(username), addr, t)
 		return classify(err)
 	})
 }
 
 // ClearFailures forgets an account's failures after a successful sign-in.
 func (s *Sessions) ClearFailures(ctx context.Context, username string) error {
-	_, err := s.db.sql.ExecContext(ctx, s.db.dialect.rebind(`DELETE FROM signin_failures WHERE username = ?`), auth.NormalizeUsername(username))
+	_, err := s.db.sql.ExecContext(ctx, s.db.dialect.rebind(`DELETE FROM signin_failures WHERE username = ?`), failureKey(username))
 	return classify(err)
 }
 
@@ -299,4 +299,13 @@ func (s *Sessions) TokenGuessingThrottled(ctx context.Context, addr string) (boo
 	err := s.db.queryRow(ctx, `SELECT COUNT(*) FROM signin_failures WHERE client_addr = ? AND username = ? AND at > ?`,
 		addr, TokenFailureUsername, now().Add(-auth.ThrottleWindow)).Scan(&n)
 	return n >= auth.MaxAddressFailures, classify(err)
+}
+
+// failureKey is how a failed sign-in's username is kept: hashed, because
+// people type passwords into the username box.
+func failureKey(username string) string {
+	if username == TokenFailureUsername {
+		return username
+	}
+	return "h:" + auth.HashSecret(auth.NormalizeUsername(username))
 }
