@@ -73,51 +73,7 @@ func (g *Geo) Areas(ctx context.Context, f geo.Filter) (_ geo.Page, err error) {
 // Reference returns every area with members and every alias.
 func (g *Geo) Reference(ctx context.Context) (_ geo.Reference, err error) {
 	defer derrors.Wrap(&err, "store.Reference")
-	var ref geo.Reference
-	rows, err := g.db.query(ctx, `SELECT `+areaColumns+` FROM areas ORDER BY code`)
-	if err != nil {
-		return ref, err
-	}
-	index := map[string]int{}
-	for rows.Next() {
-		a, err := scanArea(rows)
-		if err != nil {
-			rows.Close()
-			return ref, err
-		}
-		index[a.Code] = len(ref.Areas)
-		ref.Areas = append(ref.Areas, a)
-	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
-		return ref, err
-	}
-	if rows, err = g.db.query(ctx, `SELECT aggregate_code, member_code FROM area_members ORDER BY aggregate_code, member_code`); err != nil {
-		return ref, err
-	}
-	for rows.Next() {
-		var agg, m string
-		if err := rows.Scan(&agg, &m); err != nil {
-			rows.Close()
-			return ref, err
-		}
-		if i, ok := index[agg]; ok {
-			ref.Areas[i].Members = append(ref.Areas[i].Members, m)
-		}
-	}
-	rows.Close()
-	if rows, err = g.db.query(ctx, `SELECT alias, area_code, source FROM area_aliases ORDER BY id`); err != nil {
-		return ref, err
-	}
-	defer rows.Close()
-	for rows.Next() {
-		var al geo.Alias
-		if err := rows.Scan(&al.Text, &al.AreaCode, &al.Source); err != nil {
-			return ref, err
-		}
-		ref.Aliases = append(ref.Aliases, al)
-	}
-	return ref, rows.Err()
+	return readReference(ctx, g.db.query)
 }
 
 // ReplaceReference replaces the stored reference geography inside tx.

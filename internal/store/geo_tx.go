@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"database/sql"
 
 	"github.com/corridor-platform/corridor/internal/derrors"
 	"github.com/corridor-platform/corridor/internal/geo"
@@ -14,8 +15,16 @@ import (
 // imported.
 func ReferenceTx(ctx context.Context, tx *Tx) (_ geo.Reference, err error) {
 	defer derrors.Wrap(&err, "store.ReferenceTx")
+	return readReference(ctx, tx.Query)
+}
+
+// queryFunc runs a query with portable placeholders (DB.query, Tx.Query).
+type queryFunc func(ctx context.Context, q string, args ...any) (*sql.Rows, error)
+
+// readReference reads every area with members and every alias through q.
+func readReference(ctx context.Context, q queryFunc) (geo.Reference, error) {
 	var ref geo.Reference
-	rows, err := tx.Query(ctx, `SELECT `+areaColumns+` FROM areas ORDER BY code`)
+	rows, err := q(ctx, `SELECT `+areaColumns+` FROM areas ORDER BY code`)
 	if err != nil {
 		return ref, classify(err)
 	}
@@ -33,7 +42,7 @@ func ReferenceTx(ctx context.Context, tx *Tx) (_ geo.Reference, err error) {
 	if err := rows.Err(); err != nil {
 		return ref, err
 	}
-	if rows, err = tx.Query(ctx, `SELECT aggregate_code, member_code FROM area_members ORDER BY aggregate_code, member_code`); err != nil {
+	if rows, err = q(ctx, `SELECT aggregate_code, member_code FROM area_members ORDER BY aggregate_code, member_code`); err != nil {
 		return ref, classify(err)
 	}
 	for rows.Next() {
@@ -50,7 +59,7 @@ func ReferenceTx(ctx context.Context, tx *Tx) (_ geo.Reference, err error) {
 	if err := rows.Err(); err != nil {
 		return ref, err
 	}
-	if rows, err = tx.Query(ctx, `SELECT alias, area_code, source FROM area_aliases ORDER BY id`); err != nil {
+	if rows, err = q(ctx, `SELECT alias, area_code, source FROM area_aliases ORDER BY id`); err != nil {
 		return ref, classify(err)
 	}
 	defer rows.Close()
