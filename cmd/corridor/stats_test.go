@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/csv"
 	"encoding/json"
+	"github.com/corridor-platform/corridor/internal/testenv"
 	"math"
 	"net/http/httptest"
 	"os"
@@ -22,6 +23,7 @@ import (
 // people in need of international protection from Syria, in every country
 // of asylum) per 100,000 of Syria's mid-year population (UN DESA).
 func TestSDG1074Syria(t *testing.T) {
+	testenv.SkipHeavyUnderRace(t)
 	if testing.Short() {
 		t.Skip("imports three datasets")
 	}

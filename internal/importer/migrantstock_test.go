@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"encoding/csv"
 	"fmt"
+	"github.com/corridor-platform/corridor/internal/testenv"
 	"io"
 	"math"
 	"os"
@@ -216,6 +217,7 @@ func fingerprint(t *testing.T, db *store.DB) string {
 // cells read from the same files here, then re-imports and imports broken
 // copies.
 func TestMigrantStock(t *testing.T) {
+	testenv.SkipHeavyUnderRace(t)
 	wb, err := excelize.OpenFile(imsFiles[0])
 	if err != nil {
 		t.Fatal(err)
@@ -518,6 +520,7 @@ func TestMigrantStockNeedsReference(t *testing.T) {
 // TestMigrantStockFileOrder: the matrices are told apart by position; a
 // file named for another sex is refused.
 func TestMigrantStockFileOrder(t *testing.T) {
+	testenv.SkipHeavyUnderRace(t)
 	rn := imsRunner(t, storetest.Engines(t)[0])
 	files := []string{imsFiles[0], imsFiles[1], imsFiles[3], imsFiles[2]}
 	_, err := rn.Run(context.Background(), importer.MigrantStockName, files)

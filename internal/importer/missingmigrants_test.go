@@ -2,6 +2,7 @@ package importer_test
 
 import (
 	"context"
+	"github.com/corridor-platform/corridor/internal/testenv"
 	"reflect"
 	"slices"
 	"strconv"
@@ -89,6 +90,7 @@ func allIncidents(t *testing.T, db *store.DB) []store.Incident {
 }
 
 func TestMissingMigrants(t *testing.T) {
+	testenv.SkipHeavyUnderRace(t)
 	exp := readMMP(t)
 	// The figures the issue quotes, from the file itself.
 	if exp.byYear["2024"] != 9002 || exp.total != 74376 {
@@ -273,6 +275,7 @@ func TestMissingMigrants(t *testing.T) {
 // TestMissingMigrantsXLSX: the XLSX IOM publishes gives the same
 // incidents as the CSV.
 func TestMissingMigrantsXLSX(t *testing.T) {
+	testenv.SkipHeavyUnderRace(t)
 	if testing.Short() {
 		t.Skip("reads the 19,000-row workbook")
 	}
@@ -301,6 +304,7 @@ func TestMissingMigrantsXLSX(t *testing.T) {
 }
 
 func TestMissingMigrantsBroken(t *testing.T) {
+	testenv.SkipHeavyUnderRace(t)
 	db, rn := statsDB(t, storetest.Engines(t)[0])
 	ctx := context.Background()
 	if _, err := rn.Run(ctx, importer.MissingMigrantsName, nil); err != nil {

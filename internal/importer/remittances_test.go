@@ -2,6 +2,7 @@ package importer_test
 
 import (
 	"context"
+	"github.com/corridor-platform/corridor/internal/testenv"
 	"strconv"
 	"strings"
 	"testing"
@@ -44,6 +45,7 @@ func wantObs(t *testing.T, db *store.DB, series, area, cp, period string, value 
 }
 
 func TestRemittanceFlows(t *testing.T) {
+	testenv.SkipHeavyUnderRace(t)
 	files := importer.RemittanceFlowsFiles(shippedData)
 	received, paid, pct := readCSV(t, files[0]), readCSV(t, files[1]), readCSV(t, files[2])
 	inflows, outflows := readCSV(t, files[3]), readCSV(t, files[4])
@@ -163,6 +165,7 @@ func TestRemittanceFlows(t *testing.T) {
 }
 
 func TestRemittanceFlowsBroken(t *testing.T) {
+	testenv.SkipHeavyUnderRace(t)
 	db, rn := statsDB(t, storetest.Engines(t)[0])
 	ctx := context.Background()
 	if _, err := rn.Run(ctx, importer.RemittanceFlowsName, nil); err != nil {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/csv"
 	"errors"
+	"github.com/corridor-platform/corridor/internal/testenv"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -172,6 +173,7 @@ func brokenImport(t *testing.T, db *store.DB, rn *importer.Runner, dataset strin
 // unhcr-population
 
 func TestUNHCRPopulation(t *testing.T) {
+	testenv.SkipHeavyUnderRace(t)
 	storetest.Run(t, func(t *testing.T, e storetest.Engine) {
 		ctx := context.Background()
 		db, rn := statsDB(t, e)
@@ -310,6 +312,7 @@ func TestUNHCRPopulation(t *testing.T) {
 }
 
 func TestUNHCRPopulationBroken(t *testing.T) {
+	testenv.SkipHeavyUnderRace(t)
 	db, rn := statsDB(t, storetest.Engines(t)[0])
 	ctx := context.Background()
 	if _, err := rn.Run(ctx, importer.UNHCRPopulationName, nil); err != nil {

@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/csv"
 	"encoding/json"
+	"github.com/corridor-platform/corridor/internal/testenv"
 	"log/slog"
 	"net/http"
 	"path/filepath"
@@ -91,6 +92,7 @@ func newStatsHarness(t *testing.T) *statsHarness {
 // TestStatistics imports the shipped datasets into a real SQLite store
 // once and checks the country and corridor pages against them.
 func TestStatistics(t *testing.T) {
+	testenv.SkipHeavyUnderRace(t)
 	if testing.Short() {
 		t.Skip("imports the shipped datasets")
 	}
