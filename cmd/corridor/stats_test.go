@@ -7,6 +7,7 @@ import (
 	"github.com/corridor-platform/corridor/internal/testenv"
 	"math"
 	"net/http/httptest"
+	"net/url"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -107,5 +108,72 @@ func TestSDG1074Syria(t *testing.T) {
 	}
 	if got := *out.Rows[0].Value; got != want {
 		t.Errorf("SDG 10.7.4 Syria %s = %v, want %v (%.0f people / %.0f thousand)", year, got, want, people, pop)
+	}
+}
+
+// TestSDG1073: dead and missing from the data API equal the sums of the
+// Missing Migrants file: 9,002 in 2024 worldwide, and the Mediterranean
+// and Libya figures computed here from the CSV.
+func TestSDG1073(t *testing.T) {
+	testenv.SkipHeavyUnderRace(t)
+	app := newTestApp(t, "")
+	for _, ds := range []string{"countries", "missing-migrants"} {
+		rn := &importer.Runner{DB: app.db, Registry: importer.Builtin(), DataDir: dataDir}
+		if _, err := rn.Run(context.Background(), ds, nil); err != nil {
+			t.Fatalf("import %s: %v", ds, err)
+		}
+	}
+	f, err := os.Open(filepath.Join(dataDir, "iom-missing-migrants", "Missing_Migrants_Global_Figures_allData.csv"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	recs, err := csv.NewReader(f).ReadAll()
+	if err != nil {
+		t.Fatal(err)
+	}
+	col := map[string]int{}
+	for i, h := range recs[0] {
+		col[h] = i
+	}
+	var world, med, libya float64
+	for _, r := range recs[1:] {
+		if r[col["Incident Year"]] != "2024" {
+			continue
+		}
+		v, _ := strconv.ParseFloat(r[col["Total Number of Dead and Missing"]], 64)
+		world += v
+		if r[col["Region of Incident"]] == "Mediterranean" {
+			med += v
+		}
+		if r[col["Country of Incident"]] == "Libya" {
+			libya += v
+		}
+	}
+	if world != 9002 {
+		t.Fatalf("the file gives %v for 2024, the issue says 9,002", world)
+	}
+	for _, tt := range []struct {
+		area string
+		want float64
+	}{{"001", world}, {"Mediterranean", med}, {"LBY", libya}} {
+		req := httptest.NewRequest("GET", "/api/v1/data?indicator=sdg_10_7_3&period=2024&area="+url.QueryEscape(tt.area), nil)
+		rec := httptest.NewRecorder()
+		app.handler.ServeHTTP(rec, req)
+		var out struct {
+			Rows []struct {
+				Value *float64 `json:"value"`
+			} `json:"rows"`
+		}
+		json.Unmarshal(rec.Body.Bytes(), &out)
+		if rec.Code != 200 || len(out.Rows) != 1 || out.Rows[0].Value == nil || *out.Rows[0].Value != tt.want {
+			t.Errorf("sdg_10_7_3 %s 2024: %d %s, want %v", tt.area, rec.Code, rec.Body, tt.want)
+		}
+	}
+	req := httptest.NewRequest("GET", "/api/v1/data?indicator=sdg_10_7_3&period=2024&area=Atlantis", nil)
+	rec := httptest.NewRecorder()
+	app.handler.ServeHTTP(rec, req)
+	if rec.Code != 400 || !strings.Contains(rec.Body.String(), `"param":"area"`) {
+		t.Errorf("unknown area: %d %s", rec.Code, rec.Body)
 	}
 }

@@ -23,6 +23,10 @@ type Indicator struct {
 	Aggregation string `json:"aggregation"`
 	Bilateral   bool   `json:"bilateral"`
 	Builtin     bool   `json:"builtin"`
+	// Records, when set, names a table of records the indicator counts
+	// instead of series ("incidents": SDG 10.7.3 from the Missing
+	// Migrants incidents); Numerator then documents what is summed.
+	Records string `json:"records,omitempty"`
 }
 
 // Compiled is an indicator with its parsed expressions.
@@ -48,6 +52,12 @@ func (ind Indicator) Compile(known func(string) bool) (Compiled, error) {
 		return c, derrors.Kindf(derrors.Invalid, "decimals: 0 to 6")
 	case ind.Aggregation != "sum" && ind.Aggregation != "none":
 		return c, derrors.Kindf(derrors.Invalid, "aggregation: sum or none")
+	}
+	if ind.Records != "" {
+		if ind.Records != "incidents" || !ind.Builtin {
+			return c, derrors.Kindf(derrors.Invalid, "records: only built-in indicators count records")
+		}
+		return c, nil
 	}
 	var err error
 	if c.Num, err = Parse(ind.Numerator, known); err != nil {
@@ -101,6 +111,9 @@ func BuiltinIndicators() []Indicator {
 			Unit: "persons", Aggregation: "sum", Bilateral: true},
 		{Code: "refugees_by_origin", Name: "Refugees by country of origin", Numerator: "refugees[area=*, counterpart=$area]", Factor: 1, Unit: "persons", Aggregation: "sum"},
 		{Code: "refugees_by_asylum", Name: "Refugees by country of asylum", Numerator: "refugees[counterpart=*]", Factor: 1, Unit: "persons", Aggregation: "sum"},
+		{Code: "sdg_10_7_3", Name: "SDG 10.7.3: people who died or disappeared in the process of migration",
+			Description: "Dead and missing recorded by IOM's Missing Migrants Project, by year of incident; area is a country of incident, a Region of Incident as published (e.g. Mediterranean), or 001 for the world.",
+			Numerator: "dead + missing in incidents", Records: "incidents", Factor: 1, Unit: "persons", Aggregation: "sum", Builtin: true},
 		{Code: "sdg_10_7_4", Name: "SDG 10.7.4: refugees and other people in need of international protection per 100,000 population of the country of origin",
 			Description: "UNHCR's formula: (refugees + other people in need of international protection) originating from the country, in all countries of asylum, per 100,000 of the origin's population (UN DESA mid-year population).",
 			Numerator:   "refugees[area=*, counterpart=$area] + others_in_need[area=*, counterpart=$area]", Denominator: "population[sex=total, counterpart=none]",

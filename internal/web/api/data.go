@@ -143,6 +143,10 @@ func (a *API) data(w http.ResponseWriter, r *http.Request) {
 	if ind.Factor != 1 {
 		meta.Definition += " × " + strconv.FormatFloat(ind.Factor, 'f', -1, 64)
 	}
+	if ind.Records == "incidents" {
+		a.incidentData(w, r, ind, meta, areaParam, period, sex, format)
+		return
+	}
 	var areas []string
 	if areaParam == "" {
 		a.problem(w, r, &web.ParamError{Param: "area", Reason: "required: an ISO3 or M49 code (several separated by commas)"})
@@ -226,4 +230,61 @@ func writeDataCSV(w http.ResponseWriter, rows []DataRow, meta DataMeta) {
 		cw.Write([]string{r.Indicator, r.Area, meta.AreaNames[r.Area], r.Counterpart, r.Period, r.Sex, v, r.Status, meta.Unit, src})
 	}
 	cw.Flush()
+}
+
+// incidentData answers SDG 10.7.3 from the Missing Migrants incidents: the
+// area is the world (001), a country of incident, or a Region of Incident
+// as IOM publishes it.
+func (a *API) incidentData(w http.ResponseWriter, r *http.Request, ind stats.Indicator, meta DataMeta, area string, period stats.PeriodRange, sex, format string) {
+	ctx := r.Context()
+	if sex != stats.SexTotal {
+		a.problem(w, r, &web.ParamError{Param: "sex", Reason: "incidents are counted for both sexes only (total)"})
+		return
+	}
+	if area == "" {
+		a.problem(w, r, &web.ParamError{Param: "area", Reason: "required: 001 (world), a country of incident, or a region of incident"})
+		return
+	}
+	f := store.IncidentFilter{}
+	key := area
+	if ar, err := a.geo.Area(ctx, area); err == nil && (ar.Code == "001" || ar.IsCountry()) {
+		key = ar.Code
+		meta.AreaNames[ar.Code] = ar.Name
+		if ar.IsCountry() {
+			f.CountryOfIncident = ar.Code
+		}
+	} else {
+		regions, err := a.db.IncidentValues(ctx, store.IncidentFieldRegion)
+		if err != nil {
+			a.problem(w, r, err)
+			return
+		}
+		if _, ok := regions[area]; !ok {
+			a.problem(w, r, &web.ParamError{Param: "area", Reason: "no country or region of incident " + strconv.Quote(area)})
+			return
+		}
+		f.Region = area
+		meta.AreaNames[area] = area
+	}
+	totals, err := a.db.IncidentTotalsByYear(ctx, f)
+	if err != nil {
+		a.problem(w, r, err)
+		return
+	}
+	meta.Sources = []string{"IOM Missing Migrants Project"}
+	meta.Citations = []string{"IOM's Missing Migrants Project"}
+	meta.Licences = []string{"CC BY 4.0"}
+	rows := []DataRow{}
+	for _, t := range totals {
+		if t.Key == "" || t.Key < period.From || t.Key > period.To+"~" {
+			continue
+		}
+		v := float64(t.DeadAndMissing)
+		rows = append(rows, DataRow{Indicator: ind.Code, Area: key, Period: t.Key, Sex: sex, Value: &v, Status: string(stats.Observed)})
+	}
+	if format == "csv" || format == "" && strings.Contains(r.Header.Get("Accept"), "text/csv") {
+		writeDataCSV(w, rows, meta)
+		return
+	}
+	web.WriteJSON(w, http.StatusOK, map[string]any{"rows": rows, "meta": meta})
 }
