@@ -113,7 +113,7 @@ func BuiltinIndicators() []Indicator {
 		{Code: "refugees_by_asylum", Name: "Refugees by country of asylum", Numerator: "refugees[counterpart=*]", Factor: 1, Unit: "persons", Aggregation: "sum"},
 		{Code: "sdg_10_7_3", Name: "SDG 10.7.3: people who died or disappeared in the process of migration",
 			Description: "Dead and missing recorded by IOM's Missing Migrants Project, by year of incident; area is a country of incident, a Region of Incident as published (e.g. Mediterranean), or 001 for the world.",
-			Numerator: "dead + missing in incidents", Records: "incidents", Factor: 1, Unit: "persons", Aggregation: "sum", Builtin: true},
+			Numerator:   "dead + missing in incidents", Records: "incidents", Factor: 1, Unit: "persons", Aggregation: "sum", Builtin: true},
 		{Code: "sdg_10_7_4", Name: "SDG 10.7.4: refugees and other people in need of international protection per 100,000 population of the country of origin",
 			Description: "UNHCR's formula: (refugees + other people in need of international protection) originating from the country, in all countries of asylum, per 100,000 of the origin's population (UN DESA mid-year population).",
 			Numerator:   "refugees[area=*, counterpart=$area] + others_in_need[area=*, counterpart=$area]", Denominator: "population[sex=total, counterpart=none]",
