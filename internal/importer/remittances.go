@@ -223,6 +223,20 @@ func (rl *remitLoader) add(row tabular.Row, col string, o stats.Observation) err
 }
 
 // value reads a number cell: ok false for an empty cell.
+// addCell stores one cell of a wide table: its value, or missing when the
+// cell is empty.
+func (rl *remitLoader) addCell(row tabular.Row, col string, scale float64, series, area, period string) error {
+	v, ok, err := remitValue(row, col, scale)
+	if err != nil {
+		return err
+	}
+	o := stats.Observation{Series: series, Area: area, Period: period, Sex: stats.SexTotal, Value: v, Status: stats.Observed}
+	if !ok {
+		o.Status = stats.Missing
+	}
+	return rl.add(row, col, o)
+}
+
 func remitValue(row tabular.Row, col string, scale float64) (float64, bool, error) {
 	v, ok, err := row.Float(col)
 	if err != nil || !ok {
@@ -320,15 +334,7 @@ func (rl *remitLoader) wdiFile(path, indicator, series string) error {
 		}
 		seen[a.Code] = row.Number
 		for _, y := range years {
-			v, ok, err := remitValue(row, y, 1)
-			if err != nil {
-				return err
-			}
-			o := stats.Observation{Series: series, Area: a.Code, Period: y, Sex: stats.SexTotal, Value: v, Status: stats.Observed}
-			if !ok {
-				o.Status = stats.Missing
-			}
-			if err := rl.add(row, y, o); err != nil {
+			if err := rl.addCell(row, y, 1, series, a.Code, y); err != nil {
 				return err
 			}
 		}
@@ -381,28 +387,12 @@ func (rl *remitLoader) knomadFile(path, title, series, pctSeries string) error {
 		}
 		seen[a.Code] = row.Number
 		for _, y := range years {
-			v, ok, err := remitValue(row, y, remitMillion)
-			if err != nil {
-				return err
-			}
-			o := stats.Observation{Series: series, Area: a.Code, Period: y, Sex: stats.SexTotal, Value: v, Status: stats.Observed}
-			if !ok {
-				o.Status = stats.Missing
-			}
-			if err := rl.add(row, y, o); err != nil {
+			if err := rl.addCell(row, y, remitMillion, series, a.Code, y); err != nil {
 				return err
 			}
 		}
 		if pctCol != "" {
-			v, ok, err := remitValue(row, pctCol, 1)
-			if err != nil {
-				return err
-			}
-			o := stats.Observation{Series: pctSeries, Area: a.Code, Period: pctYear, Sex: stats.SexTotal, Value: v, Status: stats.Observed}
-			if !ok {
-				o.Status = stats.Missing
-			}
-			if err := rl.add(row, pctCol, o); err != nil {
+			if err := rl.addCell(row, pctCol, 1, pctSeries, a.Code, pctYear); err != nil {
 				return err
 			}
 		}

@@ -209,6 +209,12 @@ func (a *API) data(w http.ResponseWriter, r *http.Request) {
 			rows = append(rows, row)
 		}
 	}
+	writeData(w, r, format, rows, meta)
+}
+
+// writeData answers with the rows as CSV (format=csv or Accept: text/csv)
+// or JSON.
+func writeData(w http.ResponseWriter, r *http.Request, format string, rows []DataRow, meta DataMeta) {
 	if format == "csv" || format == "" && strings.Contains(r.Header.Get("Accept"), "text/csv") {
 		writeDataCSV(w, rows, meta)
 		return
@@ -282,9 +288,5 @@ func (a *API) incidentData(w http.ResponseWriter, r *http.Request, ind stats.Ind
 		v := float64(t.DeadAndMissing)
 		rows = append(rows, DataRow{Indicator: ind.Code, Area: key, Period: t.Key, Sex: sex, Value: &v, Status: string(stats.Observed)})
 	}
-	if format == "csv" || format == "" && strings.Contains(r.Header.Get("Accept"), "text/csv") {
-		writeDataCSV(w, rows, meta)
-		return
-	}
-	web.WriteJSON(w, http.StatusOK, map[string]any{"rows": rows, "meta": meta})
+	writeData(w, r, format, rows, meta)
 }
