@@ -43,6 +43,8 @@ type DB struct {
 	geo   geoCache
 	keys  crypt.Source // nil: no personal data can be read or written
 	roles rolesCache
+	// periods caches which periods each series covers (periods.go).
+	periods periodCache
 }
 
 // IsPostgresDSN reports whether a --db value names a PostgreSQL database.

@@ -140,33 +140,29 @@ func (s *Stats) Lookup(ctx context.Context) stats.Lookup {
 			// Summing over a dimension of a sparse table (UNHCR publishes
 			// only the pairs with people): when the series covers the
 			// period at all, no row means nobody, a true zero.
-			var covered int
-			if err := s.db.queryRow(ctx, `SELECT COUNT(*) FROM observations WHERE series = ? AND period = ? AND value IS NOT NULL LIMIT 1`,
-				series, at.Period).Scan(&covered); err != nil {
-				return 0, false, classify(err)
-			}
-			return 0, covered > 0, nil
+			covered, err := s.covered(ctx, series, at.Period)
+			return 0, covered, err
 		}
 		return sum, n > 0, nil
 	}
 }
 
-// Periods lists the distinct periods of a series within a range, for
-// areas (empty: any), ascending.
-func (s *Stats) Periods(ctx context.Context, series string, r stats.PeriodRange) ([]string, error) {
-	rows, err := s.db.query(ctx, `SELECT DISTINCT period FROM observations WHERE series = ? AND period >= ? AND period <= ? ORDER BY period`,
-		series, r.From, r.To+"~")
+// AllSeries lists every stored series by code: what indicator expressions
+// may name.
+func (s *Stats) AllSeries(ctx context.Context) (_ []stats.Series, err error) {
+	defer derrors.Wrap(&err, "store.AllSeries")
+	rows, err := s.db.query(ctx, `SELECT code, name, unit, dataset, source, licence, citation, bilateral FROM series ORDER BY code`)
 	if err != nil {
 		return nil, err
 	}
 	defer rows.Close()
-	var out []string
+	var out []stats.Series
 	for rows.Next() {
-		var p string
-		if err := rows.Scan(&p); err != nil {
+		var sr stats.Series
+		if err := rows.Scan(&sr.Code, &sr.Name, &sr.Unit, &sr.Dataset, &sr.Source, &sr.Licence, &sr.Citation, &sr.Bilateral); err != nil {
 			return nil, err
 		}
-		out = append(out, p)
+		out = append(out, sr)
 	}
 	return out, rows.Err()
 }
