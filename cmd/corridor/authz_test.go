@@ -51,10 +51,23 @@ var routePolicy = map[string][2]string{
 	"POST /api/v1/indicators":       {"indicators", "create"},
 	"GET /api/v1/indicators/{code}": {"indicators", "read"},
 	"GET /api/v1/data":              {"statistics", "read"},
+	"GET /api/v1/map":               {"statistics", "read"},
 	"GET /api/v1/people":            {"people", "read"},
 	"POST /api/v1/people":           {"people", "create"},
 	"GET /api/v1/people/{id}":       {"people", "read"},
 	"PUT /api/v1/people/{id}":       {"people", "update"},
+
+	// Development plans (internal/plans).
+	"GET /api/v1/plans":                                             {"plans", "read"},
+	"POST /api/v1/plans":                                            {"plans", "create"},
+	"GET /api/v1/plans/{id}":                                        {"plans", "read"},
+	"PATCH /api/v1/plans/{id}":                                      {"plans", "update"},
+	"DELETE /api/v1/plans/{id}":                                     {"plans", "delete"},
+	"POST /api/v1/plans/{id}/goals":                                 {"plans", "update"},
+	"POST /api/v1/plans/{id}/indicators":                            {"plans", "update"},
+	"POST /api/v1/plans/{id}/indicators/{indicatorId}/measurements": {"plans", "update"},
+	"GET /api/v1/plans/{id}/progress":                               {"plans", "read"},
+	"GET /api/v1/plans/{id}/report.csv":                             {"plans", "export"},
 }
 
 // testApp is the real stack over a temp SQLite database with keys, one
@@ -170,7 +183,8 @@ func (a *testApp) do(t testing.TB, role, method, path, body string) *httptest.Re
 // (unknown ids and names), so allowed requests end in 400/404, never in a
 // change that would disturb the other cases.
 func concretePath(pattern string) string {
-	return strings.NewReplacer("{iso3}", "KEN", "{id}", "999999", "{name}", "no-such-role", "{code}", "no_such_indicator").Replace(pattern)
+	return strings.NewReplacer("{iso3}", "KEN", "{id}", "999999", "{name}", "no-such-role", "{code}", "no_such_indicator",
+		"{indicatorId}", "999999").Replace(pattern)
 }
 
 func isAPIRoute(key string) bool {
@@ -222,7 +236,7 @@ func TestAuthorizationTable(t *testing.T) {
 			ra := routePolicy[k]
 			method, pattern, _ := strings.Cut(k, " ")
 			body := ""
-			if method == "POST" || method == "PUT" {
+			if method == "POST" || method == "PUT" || method == "PATCH" {
 				body = "{}"
 			}
 			rec := app.do(t, who, method, concretePath(pattern), body)

@@ -35,6 +35,11 @@ type Config struct {
 	TLSKey         string // … and key
 	TrustedProxies string // comma-separated CIDRs whose X-Forwarded-For is believed
 	SecureCookies  bool   // set Secure on cookies (behind a TLS-terminating proxy)
+	// RecheckMS is how long (milliseconds) serve reuses a version read from
+	// the database (reference data, roles, datasets) before asking again:
+	// another process's import or role change shows within it; this
+	// process's own changes at once. 0 asks on every request.
+	RecheckMS int64
 }
 
 // flagSpec describes one configuration flag.
@@ -56,6 +61,7 @@ var configFlags = []flagSpec{
 	{"tls-cert", "CORRIDOR_TLS_CERT", "", "serve HTTPS with this certificate file (PEM)", func(c *Config) any { return &c.TLSCert }},
 	{"tls-key", "CORRIDOR_TLS_KEY", "", "private key of --tls-cert (PEM)", func(c *Config) any { return &c.TLSKey }},
 	{"trusted-proxies", "CORRIDOR_TRUSTED_PROXIES", "", "comma-separated CIDRs of reverse proxies whose X-Forwarded-For is trusted", func(c *Config) any { return &c.TrustedProxies }},
+	{"recheck-ms", "CORRIDOR_RECHECK_MS", "1000", "serve: milliseconds a data or roles version read from the database is reused; changes by other processes show within it (0: check on every request)", func(c *Config) any { return &c.RecheckMS }},
 	{"secure-cookies", "CORRIDOR_SECURE_COOKIES", "false", "mark cookies Secure (set when a TLS proxy is in front)", func(c *Config) any { return &c.SecureCookies }},
 }
 
@@ -126,6 +132,9 @@ func (c *Config) validate() error {
 	}
 	if c.BodyLimit < 1024 || c.BodyLimit > 1<<30 {
 		return fmt.Errorf("--body-limit: %d is outside 1024..%d", c.BodyLimit, 1<<30)
+	}
+	if c.RecheckMS < 0 || c.RecheckMS > 60000 {
+		return fmt.Errorf("--recheck-ms: %d is outside 0..60000", c.RecheckMS)
 	}
 	switch c.Load {
 	case "", "all", "reference", "none":

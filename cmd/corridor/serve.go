@@ -24,7 +24,7 @@ import (
 func runServe(ctx context.Context, e *env, args []string) error {
 	var cfg Config
 	fs, err := newFlagSet("serve", e, &cfg, "db", "addr", "data-dir", "log-level", "log-format", "body-limit", "no-load", "load",
-		"key-file", "tls-cert", "tls-key", "trusted-proxies", "secure-cookies")
+		"key-file", "tls-cert", "tls-key", "trusted-proxies", "secure-cookies", "recheck-ms")
 	if err != nil {
 		return err
 	}
@@ -44,6 +44,7 @@ func runServe(ctx context.Context, e *env, args []string) error {
 	}
 	defer db.Close()
 	defer closeKeys()
+	db.SetRecheckInterval(time.Duration(cfg.RecheckMS) * time.Millisecond)
 	if !cfg.NoLoad && cfg.Load != "none" {
 		if err := loadShippedData(ctx, e, &cfg, db, log); err != nil {
 			return err

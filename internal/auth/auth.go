@@ -113,6 +113,7 @@ var Resources = []Resource{
 	{Name: "tokens", Description: "API tokens", Scoped: true},
 	{Name: "audit", Description: "the audit trail"},
 	{Name: "people", Description: "personal records (victims, returnees, workers, diaspora members)", Personal: true, Scoped: true},
+	{Name: "plans", Description: "development plans: goals, indicators, targets and measurements", Scoped: true},
 }
 
 // LookupResource returns the catalogue entry of a resource.

@@ -52,12 +52,12 @@ func BuiltinRoles() []Role {
 			Permissions: join(grant("people", ScopeTeam, Create, Read, Update, Assign, Refer, Export),
 				grant("users", ScopeTeam, Read), grant("orgs", ScopeOrg, Read), grant("teams", ScopeOrg, Read))},
 		{Name: RoleAnalyst, Title: "Analyst", Description: "Statistics and indicators; no personal records.",
-			Permissions: join(grant("orgs", ScopeAll, Read), grant("indicators", ScopeOwn, Create))},
+			Permissions: join(grant("orgs", ScopeAll, Read), grant("indicators", ScopeOwn, Create), grant("plans", ScopeOrg, Read))},
 		{Name: RoleDataPublisher, Title: "Data publisher", Description: "Prepares and publishes de-identified releases.",
 			Permissions: join(grant("orgs", ScopeAll, Read))},
 		{Name: RoleEditor, Title: "Editor", Description: "Content, events and development plans.",
-			Permissions: join(grant("orgs", ScopeAll, Read))},
+			Permissions: join(grant("orgs", ScopeAll, Read), grant("plans", ScopeOrg, Create, Read, Update, Delete, Export))},
 		{Name: RoleViewer, Title: "Viewer", Description: "Reads what is shared inside Corridor; no personal records.",
-			Permissions: join(grant("orgs", ScopeAll, Read))},
+			Permissions: join(grant("orgs", ScopeAll, Read), grant("plans", ScopeOrg, Read))},
 	}
 }

@@ -1,11 +1,13 @@
 package importer
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"hash/fnv"
 	"io"
 	"math"
+	"math/bits"
 	"path/filepath"
 	"slices"
 	"sort"
@@ -211,9 +213,10 @@ func (ms *msLoader) add(series, area, counterpart, period, sex string, v float64
 	ms.perSeries[series]++
 }
 
-// packedObs is an observation in 24 bytes; strings are indexes into
-// msLoader.strs, the period is a year.
+// packedObs is an observation in 32 bytes; strings are indexes into
+// msLoader.strs, the period is a year; key is the sort key (write).
 type packedObs struct {
+	key                            uint64
 	value                          float64
 	series, area, counterpart, sex uint16
 	period                         uint16
@@ -225,7 +228,7 @@ var statuses = []stats.Status{stats.Observed, stats.Estimated, stats.Missing}
 func statusCode(st stats.Status) uint8 { return uint8(slices.Index(statuses, st)) }
 
 // write sorts the queued observations by primary key and writes them.
-func (ms *msLoader) write(ctx context.Context, tx *store.Tx) (n int64, err error) {
+func (ms *msLoader) write(ctx context.Context, tx *store.Tx) (int64, error) {
 	// Rank the interned strings in byte order, the order of the key.
 	order := make([]int, len(ms.strs))
 	for i := range order {
@@ -236,43 +239,38 @@ func (ms *msLoader) write(ctx context.Context, tx *store.Tx) (n int64, err error
 	for r, i := range order {
 		rank[i] = r
 	}
-	slices.SortFunc(ms.buf, func(a, b packedObs) int {
-		switch {
-		case a.series != b.series:
-			return rank[a.series] - rank[b.series]
-		case a.area != b.area:
-			return rank[a.area] - rank[b.area]
-		case a.counterpart != b.counterpart:
-			return rank[a.counterpart] - rank[b.counterpart]
-		case a.period != b.period:
-			return int(a.period) - int(b.period)
+	// One integer per observation, compared once per step of the sort:
+	// the ranks of series, area, counterpart, then the year, then the
+	// rank of sex. Ranks are below len(ms.strs) (at most 65,536: 16 bits).
+	b := uint(bits.Len(uint(len(ms.strs))))
+	for i := range ms.buf {
+		p := &ms.buf[i]
+		if b <= 12 {
+			p.key = uint64(rank[p.series])<<(3*b+16) | uint64(rank[p.area])<<(2*b+16) |
+				uint64(rank[p.counterpart])<<(b+16) | uint64(p.period)<<b | uint64(rank[p.sex])
 		}
-		return rank[a.sex] - rank[b.sex]
+	}
+	slices.SortFunc(ms.buf, func(a, c packedObs) int {
+		switch {
+		case b <= 12:
+			return cmp.Compare(a.key, c.key)
+		case a.series != c.series:
+			return rank[a.series] - rank[c.series]
+		case a.area != c.area:
+			return rank[a.area] - rank[c.area]
+		case a.counterpart != c.counterpart:
+			return rank[a.counterpart] - rank[c.counterpart]
+		case a.period != c.period:
+			return int(a.period) - int(c.period)
+		}
+		return rank[a.sex] - rank[c.sex]
 	})
 
-	// SQLite: the counterpart index still grows at some 1,600 places at
-	// once; SQLite's default 2 MB page cache then spills dirty pages to the
-	// WAL in the middle of the transaction. A larger cache for this
-	// connection, for the length of the write, avoids that. It changes no
-	// durability setting (journal mode and synchronous stay as the database
-	// has them) and the previous size is restored.
-	if tx.Engine() == "sqlite" {
-		var prev int64
-		if err := tx.QueryRow(ctx, `PRAGMA cache_size`).Scan(&prev); err != nil {
-			return 0, err
-		}
-		if _, err := tx.Exec(ctx, `PRAGMA cache_size = -65536`); err != nil { // 64 MiB
-			return 0, err
-		}
-		defer func() {
-			if _, rerr := tx.Exec(ctx, fmt.Sprintf(`PRAGMA cache_size = %d`, prev)); rerr != nil && err == nil {
-				err = rerr
-			}
-		}()
-	}
-
 	periods := map[uint16]string{}
+	// The counterpart index would grow at some 1,600 places at once: the
+	// writer builds it after the rows when they are most of the table.
 	w := store.NewObservationWriter(ctx, tx)
+	w.SizeHint(len(ms.buf))
 	for i, p := range ms.buf {
 		if i&0xfff == 0 {
 			if err := ctx.Err(); err != nil {

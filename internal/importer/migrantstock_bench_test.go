@@ -29,14 +29,7 @@ import (
 //
 //	go test -run '^$' -bench MigrantStockBilateral -benchtime 3x ./internal/importer/
 func BenchmarkMigrantStockBilateral(b *testing.B) {
-	files := MigrantStockFiles(filepath.Join("..", "..", "data"))
-	ds := MigrantStock()
-	ds.Name, ds.Usage = "un-migrant-stock-bilateral", "the three matrices"
-	ds.DefaultFiles = func(string) []string { return files[1:] }
-	ds.CheckFiles = nil
-	ds.Load = func(ctx context.Context, tx *store.Tx, files []string, rec *Recorder) error {
-		return loadMS(ctx, tx, "", files, rec)
-	}
+	ds := bilateralOnly()
 	ctx := context.Background()
 	var cpu time.Duration
 	var rows int64
@@ -69,6 +62,71 @@ func BenchmarkMigrantStockBilateral(b *testing.B) {
 		}
 		db.Close()
 		b.StartTimer()
+	}
+	b.ReportMetric(float64(cpu.Milliseconds())/float64(b.N), "cpu-ms/op")
+	b.ReportMetric(float64(rows), "rows")
+}
+
+// bilateralOnly is the un-migrant-stock dataset restricted to the three
+// matrices.
+func bilateralOnly() Dataset {
+	files := MigrantStockFiles(filepath.Join("..", "..", "data"))
+	ds := MigrantStock()
+	ds.Name, ds.Usage = "un-migrant-stock-bilateral", "the three matrices"
+	ds.DefaultFiles = func(string) []string { return files[1:] }
+	ds.CheckFiles = nil
+	ds.Load = func(ctx context.Context, tx *store.Tx, files []string, rec *Recorder) error {
+		return loadMS(ctx, tx, "", files, rec)
+	}
+	return ds
+}
+
+// BenchmarkMigrantStockReimportBilateral measures the same import over a
+// previous one in the same database: the 451,483 stored rows are deleted
+// and written again, in one transaction.
+//
+//	go test -run '^$' -bench MigrantStockReimportBilateral -benchtime 3x ./internal/importer/
+func BenchmarkMigrantStockReimportBilateral(b *testing.B) {
+	ds := bilateralOnly()
+	ctx := context.Background()
+	db, err := store.Open(ctx, filepath.Join(b.TempDir(), "bench.db"), nil)
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer db.Close()
+	if _, err := db.Migrate(ctx); err != nil {
+		b.Fatal(err)
+	}
+	rn := &Runner{DB: db, Registry: NewRegistry(Countries(), ds), DataDir: filepath.Join("..", "..", "data")}
+	if _, err := rn.Run(ctx, "countries", nil); err != nil {
+		b.Fatal(err)
+	}
+	if _, err := rn.Run(ctx, ds.Name, nil); err != nil {
+		b.Fatal(err)
+	}
+	var cpu time.Duration
+	for b.Loop() {
+		b.StopTimer()
+		// Force a reload: forget the stored checksum.
+		if _, err := db.SQL().ExecContext(ctx, `DELETE FROM datasets WHERE name = ?`, ds.Name); err != nil {
+			b.Fatal(err)
+		}
+		c0 := cpuTime()
+		b.StartTimer()
+		rep, err := rn.Run(ctx, ds.Name, nil)
+		b.StopTimer()
+		cpu += cpuTime() - c0
+		if err != nil {
+			b.Fatal(err)
+		}
+		if rep.Rejected != 0 {
+			b.Fatalf("%d rejected", rep.Rejected)
+		}
+		b.StartTimer()
+	}
+	var rows int64
+	if err := db.SQL().QueryRowContext(ctx, `SELECT COUNT(*) FROM observations`).Scan(&rows); err != nil {
+		b.Fatal(err)
 	}
 	b.ReportMetric(float64(cpu.Milliseconds())/float64(b.N), "cpu-ms/op")
 	b.ReportMetric(float64(rows), "rows")

@@ -338,6 +338,7 @@ func (s *sortedObservations) write(ctx context.Context, tx *store.Tx) (int64, er
 			cmp.Compare(a.Period, b.Period), cmp.Compare(a.Sex, b.Sex), cmp.Compare(a.Age, b.Age))
 	})
 	w := store.NewObservationWriter(ctx, tx)
+	w.SizeHint(len(s.obs))
 	for _, o := range s.obs {
 		if err := w.Add(o); err != nil {
 			w.Close()

@@ -229,9 +229,12 @@ func (a *Accounts) DeleteRole(ctx context.Context, tx *Tx, name string) (err err
 // Roles returns every role with its permissions, from a cache validated
 // against the roles version in the database on every call.
 func (a *Accounts) Roles(ctx context.Context) (map[string]auth.Role, error) {
-	var v int64
-	if err := a.db.queryRow(ctx, `SELECT version FROM cache_versions WHERE name = 'roles'`).Scan(&v); err != nil {
-		return nil, classify(err)
+	v, err := a.db.versionOf(ctx, "roles", func(ctx context.Context) (v int64, err error) {
+		err = classify(a.db.queryRow(ctx, `SELECT version FROM cache_versions WHERE name = 'roles'`).Scan(&v))
+		return v, err
+	})
+	if err != nil {
+		return nil, err
 	}
 	c := &a.db.roles
 	c.mu.Lock()

@@ -45,6 +45,8 @@ type DB struct {
 	roles rolesCache
 	// periods caches which periods each series covers (periods.go).
 	periods periodCache
+	// recheck lets version reads be reused for a while (recheck.go).
+	recheck recheck
 }
 
 // IsPostgresDSN reports whether a --db value names a PostgreSQL database.
@@ -259,6 +261,10 @@ func templateFS(src fs.FS, d dialect) (fs.FS, error) {
 type Tx struct {
 	tx *sql.Tx
 	d  dialect
+	// dropped holds the CREATE INDEX statements of indexes a bulk write
+	// dropped (SQLite; stats.go): InTx creates them again before COMMIT
+	// if the writer has not.
+	dropped []string
 }
 
 func (tx *Tx) Exec(ctx context.Context, q string, args ...any) (sql.Result, error) {
@@ -301,7 +307,13 @@ func (db *DB) InTx(ctx context.Context, fn func(*Tx) error) (err error) {
 	if err = fn(tx); err != nil {
 		return err
 	}
-	return classify(stx.Commit())
+	if err = tx.restoreIndexes(ctx); err != nil {
+		return err
+	}
+	if err = classify(stx.Commit()); err == nil {
+		db.committed()
+	}
+	return err
 }
 
 func (db *DB) query(ctx context.Context, q string, args ...any) (*sql.Rows, error) {

@@ -44,7 +44,7 @@ func (g *Geo) referenceVersion(ctx context.Context) (int64, error) {
 
 // snapshot returns a snapshot that is current with the database.
 func (g *Geo) snapshot(ctx context.Context) (*geoSnapshot, error) {
-	v, err := g.referenceVersion(ctx)
+	v, err := g.db.versionOf(ctx, "geo", g.referenceVersion)
 	if err != nil {
 		return nil, err
 	}

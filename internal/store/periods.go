@@ -47,7 +47,7 @@ func (s *Stats) seriesVersion(ctx context.Context, series string) (int64, error)
 // current.
 func (s *Stats) coverage(ctx context.Context, series string) (_ *seriesPeriods, err error) {
 	defer derrors.Wrap(&err, "store.coverage(%q)", series)
-	v, err := s.seriesVersion(ctx, series)
+	v, err := s.db.versionOf(ctx, "series:"+series, func(ctx context.Context) (int64, error) { return s.seriesVersion(ctx, series) })
 	if err != nil {
 		return nil, err
 	}

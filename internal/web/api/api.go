@@ -39,6 +39,8 @@ type API struct {
 	metrics http.Handler
 	db      *store.DB
 	auth    *webauth.Auth
+	// memo keeps whole answers derived from imported data (memo.go).
+	memo *Memo
 }
 
 // New returns the API.
@@ -46,7 +48,8 @@ func New(cfg Config) *API {
 	if cfg.Log == nil {
 		cfg.Log = slog.New(slog.DiscardHandler)
 	}
-	return &API{geo: cfg.Geo, log: cfg.Log, version: cfg.Version, health: cfg.Health, metrics: cfg.Metrics, db: cfg.DB, auth: cfg.Auth}
+	return &API{geo: cfg.Geo, log: cfg.Log, version: cfg.Version, health: cfg.Health, metrics: cfg.Metrics, db: cfg.DB, auth: cfg.Auth,
+		memo: NewMemo(MemoSize, MemoEntry)}
 }
 
 //go:embed openapi.json
@@ -58,9 +61,9 @@ func OpenAPIDocument() []byte { return openAPIDocument }
 // Register adds the API routes to the router.
 func (a *API) Register(r *web.Router) {
 	r.Handle(web.Route{Method: "GET", Pattern: "/api/v1/countries", Resource: "countries", Action: web.ActionRead,
-		Public: true, Summary: "List countries and areas", Handler: http.HandlerFunc(a.listCountries)})
+		Public: true, Summary: "List countries and areas", Handler: a.cached(http.HandlerFunc(a.listCountries))})
 	r.Handle(web.Route{Method: "GET", Pattern: "/api/v1/countries/{iso3}", Resource: "countries", Action: web.ActionRead,
-		Public: true, Summary: "One country or area", Handler: http.HandlerFunc(a.getCountry)})
+		Public: true, Summary: "One country or area", Handler: a.cached(http.HandlerFunc(a.getCountry))})
 	r.Handle(web.Route{Method: "GET", Pattern: "/api/v1/openapi.json", Resource: "system", Action: web.ActionRead,
 		Public: true, Summary: "This API's OpenAPI document", Handler: http.HandlerFunc(serveOpenAPI)})
 	r.Handle(web.Route{Method: "GET", Pattern: "/healthz", Resource: "system", Action: web.ActionRead,
@@ -72,6 +75,8 @@ func (a *API) Register(r *web.Router) {
 	if a.db != nil && a.auth != nil {
 		a.registerAccounts(r)
 		a.registerStatistics(r)
+		a.registerMap(r)
+		a.registerPlans(r)
 	}
 }
 

@@ -1,12 +1,17 @@
 package api
 
 import (
+	"bytes"
 	"encoding/csv"
 	"net/http"
+	"slices"
 	"strconv"
 	"strings"
 
+	"github.com/xuri/excelize/v2"
+
 	"github.com/corridor-platform/corridor/internal/derrors"
+	"github.com/corridor-platform/corridor/internal/geo"
 	"github.com/corridor-platform/corridor/internal/stats"
 	"github.com/corridor-platform/corridor/internal/store"
 	"github.com/corridor-platform/corridor/internal/web"
@@ -20,7 +25,7 @@ func (a *API) registerStatistics(r *web.Router) {
 	r.Handle(web.Route{Method: "GET", Pattern: "/api/v1/indicators/{code}", Resource: "indicators", Action: web.ActionRead, Public: true,
 		Summary: "One indicator definition", Handler: http.HandlerFunc(a.getIndicator)})
 	r.Handle(web.Route{Method: "GET", Pattern: "/api/v1/data", Resource: "statistics", Action: web.ActionRead, Public: true,
-		Summary: "Indicator values by area, counterpart, period and sex", Handler: http.HandlerFunc(a.data)})
+		Summary: "Indicator values by area, counterpart, period and sex", Handler: a.cached(http.HandlerFunc(a.data))})
 }
 
 func (a *API) listIndicators(w http.ResponseWriter, r *http.Request) {
@@ -66,16 +71,30 @@ func (a *API) createIndicator(w http.ResponseWriter, r *http.Request) {
 	web.WriteJSON(w, http.StatusCreated, out)
 }
 
-// DataRow is one value of the data API.
+// DataRow is one value of the data API. For an aggregate area (a region,
+// the world) Value is the figure the source publishes for it (Basis
+// "published") or, when it publishes none, the figure computed from the
+// member countries (Basis "computed"); Computed, Difference (published −
+// computed) and Coverage give the computed figure beside a published one.
 type DataRow struct {
-	Indicator   string   `json:"indicator"`
-	Area        string   `json:"area"`
-	Counterpart string   `json:"counterpart,omitempty"`
-	Period      string   `json:"period"`
-	Sex         string   `json:"sex"`
-	Value       *float64 `json:"value"`
-	Status      string   `json:"status"`
+	Indicator   string          `json:"indicator"`
+	Area        string          `json:"area"`
+	Counterpart string          `json:"counterpart,omitempty"`
+	Period      string          `json:"period"`
+	Sex         string          `json:"sex"`
+	Value       *float64        `json:"value"`
+	Status      string          `json:"status"`
+	Basis       string          `json:"basis,omitempty"`
+	Computed    *float64        `json:"computed,omitempty"`
+	Difference  *float64        `json:"difference,omitempty"`
+	Coverage    *store.Coverage `json:"coverage,omitempty"`
 }
+
+// Bases of an aggregate's value.
+const (
+	BasisPublished = "published"
+	BasisComputed  = "computed"
+)
 
 // DataMeta describes the rows: names, unit, sources and citations.
 type DataMeta struct {
@@ -88,12 +107,25 @@ type DataMeta struct {
 	Citations  []string          `json:"citations"`
 	Licences   []string          `json:"licences"`
 	Definition string            `json:"definition"`
+	// URL is where these rows were retrieved.
+	URL string `json:"url"`
+	// Notes explain how aggregate rows were made.
+	Notes []string `json:"notes,omitempty"`
 }
+
+// computedNote explains computed aggregates in the metadata.
+const computedNote = "Aggregates (regions, the world): value is the figure the source publishes for the aggregate (basis published); " +
+	"where it publishes none, the figure computed from the member countries (basis computed). Computed figures sum each series " +
+	"over the member countries that have a value for every series of the indicator (a ratio is Σnumerator ÷ Σdenominator); " +
+	"coverage counts those members and names the others, which are left out, never counted as zero. difference = published − computed."
+
+// maxAreas bounds the areas of one data request.
+const maxAreas = 300
 
 func (a *API) data(w http.ResponseWriter, r *http.Request) {
 	q := newQuery(r)
 	code := q.str("indicator", 64)
-	areaParam := q.str("area", 200)
+	areaParam := q.str("area", maxAreas*5)
 	cpParam := q.str("counterpart", 12)
 	periodParam := q.str("period", 24)
 	sex := q.str("sex", 8)
@@ -124,8 +156,8 @@ func (a *API) data(w http.ResponseWriter, r *http.Request) {
 		a.problem(w, r, &web.ParamError{Param: "sex", Reason: "total, male or female"})
 		return
 	}
-	if format != "" && format != "json" && format != "csv" {
-		a.problem(w, r, &web.ParamError{Param: "format", Reason: "json or csv"})
+	if format != "" && format != formatJSON && format != formatCSV && format != formatXLSX {
+		a.problem(w, r, &web.ParamError{Param: "format", Reason: "json, csv or xlsx"})
 		return
 	}
 	period := stats.PeriodRange{From: "1900", To: "2100"}
@@ -136,7 +168,7 @@ func (a *API) data(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 	meta := DataMeta{Indicator: ind.Code, Name: ind.Name, Unit: ind.Unit, Decimals: ind.Decimals, AreaNames: map[string]string{},
-		Definition: ind.Numerator}
+		Definition: ind.Numerator, URL: retrievalURL(r)}
 	if ind.Denominator != "" {
 		meta.Definition = "(" + ind.Numerator + ") / (" + ind.Denominator + ")"
 	}
@@ -147,18 +179,22 @@ func (a *API) data(w http.ResponseWriter, r *http.Request) {
 		a.incidentData(w, r, ind, meta, areaParam, period, sex, format)
 		return
 	}
-	var areas []string
 	if areaParam == "" {
 		a.problem(w, r, &web.ParamError{Param: "area", Reason: "required: an ISO3 or M49 code (several separated by commas)"})
 		return
 	}
+	var areas []geo.Area
 	for _, c := range strings.Split(areaParam, ",") {
+		if len(areas) == maxAreas {
+			a.problem(w, r, &web.ParamError{Param: "area", Reason: "at most " + strconv.Itoa(maxAreas) + " areas"})
+			return
+		}
 		ar, err := a.geo.Area(ctx, strings.TrimSpace(c))
 		if err != nil {
 			a.problem(w, r, &web.ParamError{Param: "area", Reason: "no country or area " + strconv.Quote(strings.TrimSpace(c))})
 			return
 		}
-		areas = append(areas, ar.Code)
+		areas = append(areas, ar)
 		meta.AreaNames[ar.Code] = ar.Name
 	}
 	counterpart := ""
@@ -175,7 +211,7 @@ func (a *API) data(w http.ResponseWriter, r *http.Request) {
 		counterpart = ar.Code
 		meta.AreaNames[ar.Code] = ar.Name
 	}
-	refs := stats.Refs(compiled.Num)
+	refs := append(stats.Refs(compiled.Num), stats.Refs(compiled.Den)...)
 	seen := map[string]bool{}
 	for _, ref := range refs {
 		if seen[ref.Series] {
@@ -183,59 +219,269 @@ func (a *API) data(w http.ResponseWriter, r *http.Request) {
 		}
 		seen[ref.Series] = true
 		if s, err := a.db.Stats().Series(ctx, ref.Series); err == nil {
-			meta.Sources = append(meta.Sources, s.Source)
-			meta.Citations = append(meta.Citations, s.Citation)
-			meta.Licences = append(meta.Licences, s.Licence)
+			meta.Sources = appendNew(meta.Sources, s.Source)
+			meta.Citations = appendNew(meta.Citations, s.Citation)
+			meta.Licences = appendNew(meta.Licences, s.Licence)
 		}
+	}
+	if len(refs) == 0 {
+		a.problem(w, r, &web.ParamError{Param: "indicator", Reason: "indicator " + code + " refers to no series"})
+		return
 	}
 	periods, err := a.db.Stats().Periods(ctx, refs[0].Series, period)
 	if err != nil {
 		a.problem(w, r, err)
 		return
 	}
-	look := a.db.Stats().Lookup(ctx)
+	ev := a.db.Stats().Evaluator(ctx)
 	rows := []DataRow{}
 	for _, ar := range areas {
+		aggregate := !ar.IsCountry() && len(ar.Members) > 0
+		if aggregate && len(meta.Notes) == 0 {
+			meta.Notes = append(meta.Notes, computedNote)
+		}
 		for _, p := range periods {
-			v, ok, err := compiled.Eval(stats.Point{Area: ar, Counterpart: counterpart, Period: p, Sex: sex}, look)
+			at := stats.Point{Area: ar.Code, Counterpart: counterpart, Period: p, Sex: sex}
+			var row DataRow
+			if aggregate {
+				row, err = aggregateRow(ev, compiled, ar.Members, at)
+			} else {
+				row, err = pointRow(ev, compiled, at, ar.IsCountry())
+			}
 			if err != nil {
 				a.problem(w, r, err)
 				return
 			}
-			row := DataRow{Indicator: code, Area: ar, Counterpart: counterpart, Period: p, Sex: sex, Status: string(stats.Missing)}
-			if ok {
-				row.Value, row.Status = &v, string(stats.Observed)
-			}
 			rows = append(rows, row)
 		}
 	}
-	writeData(w, r, format, rows, meta)
+	a.writeData(w, r, format, rows, meta)
 }
 
-// writeData answers with the rows as CSV (format=csv or Accept: text/csv)
-// or JSON.
-func writeData(w http.ResponseWriter, r *http.Request, format string, rows []DataRow, meta DataMeta) {
-	if format == "csv" || format == "" && strings.Contains(r.Header.Get("Accept"), "text/csv") {
-		writeDataCSV(w, rows, meta)
-		return
+// pointRow evaluates an indicator at a country, or at an aggregate whose
+// members are not known (only what the source publishes for it, basis
+// published): its status is the observations', estimated when any of them
+// is.
+func pointRow(ev *store.Evaluator, c stats.Compiled, at stats.Point, country bool) (DataRow, error) {
+	row := DataRow{Indicator: c.Code, Area: at.Area, Counterpart: at.Counterpart, Period: at.Period, Sex: at.Sex}
+	eval := ev.Eval
+	if !country {
+		eval = ev.Published
 	}
-	web.WriteJSON(w, http.StatusOK, map[string]any{"rows": rows, "meta": meta})
+	e, err := eval(c, at)
+	if err != nil {
+		return row, err
+	}
+	row.Status = string(e.Status)
+	if e.OK {
+		row.Value = &e.Value
+		if !country {
+			row.Basis = BasisPublished
+		}
+	}
+	return row, nil
+}
+
+// aggregateRow gives an aggregate's published figure and the figure
+// computed from its members, never one silently for the other.
+func aggregateRow(ev *store.Evaluator, c stats.Compiled, members []string, at stats.Point) (DataRow, error) {
+	row := DataRow{Indicator: c.Code, Area: at.Area, Counterpart: at.Counterpart, Period: at.Period, Sex: at.Sex,
+		Status: string(stats.Missing)}
+	pub, err := ev.Published(c, at)
+	if err != nil {
+		return row, err
+	}
+	comp, err := ev.Aggregate(c, members, at)
+	if err != nil {
+		return row, err
+	}
+	row.Coverage = comp.Coverage
+	switch {
+	case pub.OK:
+		row.Value, row.Status, row.Basis = &pub.Value, string(pub.Status), BasisPublished
+		if comp.OK {
+			d := store.Difference(pub.Value, comp.Value, c.Decimals)
+			row.Computed, row.Difference = &comp.Value, &d
+		}
+	case comp.OK:
+		row.Value, row.Status, row.Basis = &comp.Value, string(comp.Status), BasisComputed
+	}
+	return row, nil
+}
+
+func appendNew(list []string, s string) []string {
+	if s == "" || slices.Contains(list, s) {
+		return list
+	}
+	return append(list, s)
+}
+
+// retrievalURL is the absolute URL of the request, as the downloads cite it.
+func retrievalURL(r *http.Request) string {
+	if r.Host == "" {
+		return r.URL.RequestURI()
+	}
+	scheme := "http"
+	if r.TLS != nil {
+		scheme = "https"
+	}
+	return scheme + "://" + r.Host + r.URL.RequestURI()
+}
+
+// Representations of the data API.
+const (
+	formatJSON = "json"
+	formatCSV  = "csv"
+	formatXLSX = "xlsx"
+	// MediaTypeXLSX is the media type of an Office Open XML workbook.
+	MediaTypeXLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+)
+
+// dataFormat is the representation a request asks for: format=… first,
+// then the Accept header (text/csv, the XLSX media type), else JSON.
+func dataFormat(r *http.Request, format string) string {
+	if format != "" {
+		return format
+	}
+	accept := r.Header.Get("Accept")
+	switch {
+	case strings.Contains(accept, "text/csv"):
+		return formatCSV
+	case strings.Contains(accept, MediaTypeXLSX):
+		return formatXLSX
+	}
+	return formatJSON
+}
+
+// writeData answers with the rows as CSV (format=csv or Accept: text/csv),
+// XLSX (format=xlsx or Accept: the XLSX media type) or JSON.
+func (a *API) writeData(w http.ResponseWriter, r *http.Request, format string, rows []DataRow, meta DataMeta) {
+	addVary(w.Header(), "Accept")
+	switch dataFormat(r, format) {
+	case formatCSV:
+		writeDataCSV(w, rows, meta)
+	case formatXLSX:
+		a.writeDataXLSX(w, r, rows, meta)
+	default:
+		web.WriteJSON(w, http.StatusOK, map[string]any{"rows": rows, "meta": meta})
+	}
+}
+
+// dataColumns are the columns of the CSV and of the XLSX data sheet.
+var dataColumns = []string{"indicator", "area", "area_name", "counterpart", "period", "sex", "value", "status",
+	"basis", "computed", "difference", "coverage", "missing_members", "unit", "source", "citation", "licence"}
+
+// dataRecord is one row as the CSV and XLSX write it: numbers as float64,
+// absent values as nil.
+func dataRecord(r DataRow, meta DataMeta) []any {
+	num := func(v *float64) any {
+		if v == nil {
+			return nil
+		}
+		return *v
+	}
+	coverage, missing := "", ""
+	if r.Coverage != nil {
+		coverage = strconv.Itoa(r.Coverage.WithData) + "/" + strconv.Itoa(r.Coverage.Members)
+		missing = strings.Join(r.Coverage.Missing, " ")
+	}
+	return []any{r.Indicator, r.Area, meta.AreaNames[r.Area], r.Counterpart, r.Period, r.Sex, num(r.Value), r.Status,
+		r.Basis, num(r.Computed), num(r.Difference), coverage, missing, meta.Unit,
+		strings.Join(meta.Sources, "; "), strings.Join(meta.Citations, "; "), strings.Join(meta.Licences, "; ")}
 }
 
 func writeDataCSV(w http.ResponseWriter, rows []DataRow, meta DataMeta) {
 	w.Header().Set("Content-Type", "text/csv; charset=utf-8")
 	w.Header().Set("Content-Disposition", `attachment; filename="`+meta.Indicator+`.csv"`)
 	cw := csv.NewWriter(w)
-	cw.Write([]string{"indicator", "area", "area_name", "counterpart", "period", "sex", "value", "status", "unit", "source"})
-	src := strings.Join(meta.Citations, "; ")
+	cw.Write(dataColumns)
+	rec := make([]string, len(dataColumns))
 	for _, r := range rows {
-		v := ""
-		if r.Value != nil {
-			v = strconv.FormatFloat(*r.Value, 'f', -1, 64)
+		for i, v := range dataRecord(r, meta) {
+			switch v := v.(type) {
+			case nil:
+				rec[i] = ""
+			case float64:
+				rec[i] = strconv.FormatFloat(v, 'f', -1, 64)
+			case string:
+				rec[i] = v
+			}
 		}
-		cw.Write([]string{r.Indicator, r.Area, meta.AreaNames[r.Area], r.Counterpart, r.Period, r.Sex, v, r.Status, meta.Unit, src})
+		cw.Write(rec)
 	}
 	cw.Flush()
+}
+
+// Sheets of the XLSX download.
+const (
+	SheetData   = "data"
+	SheetSource = "source"
+)
+
+// writeDataXLSX writes a workbook with the rows (sheet "data", the CSV's
+// columns, values as numbers) and what they are and where they come from
+// (sheet "source").
+func (a *API) writeDataXLSX(w http.ResponseWriter, r *http.Request, rows []DataRow, meta DataMeta) {
+	f := excelize.NewFile()
+	defer f.Close()
+	fail := func(err error) { a.problem(w, r, err) }
+	if err := f.SetSheetName("Sheet1", SheetData); err != nil {
+		fail(err)
+		return
+	}
+	sw, err := f.NewStreamWriter(SheetData)
+	if err != nil {
+		fail(err)
+		return
+	}
+	header := make([]any, len(dataColumns))
+	for i, c := range dataColumns {
+		header[i] = c
+	}
+	if err := sw.SetRow("A1", header); err != nil {
+		fail(err)
+		return
+	}
+	for i, row := range rows {
+		cell, _ := excelize.CoordinatesToCellName(1, i+2)
+		if err := sw.SetRow(cell, dataRecord(row, meta)); err != nil {
+			fail(err)
+			return
+		}
+	}
+	if err := sw.Flush(); err != nil {
+		fail(err)
+		return
+	}
+	if _, err := f.NewSheet(SheetSource); err != nil {
+		fail(err)
+		return
+	}
+	src := [][2]string{
+		{"indicator", meta.Indicator}, {"name", meta.Name}, {"unit", meta.Unit}, {"definition", meta.Definition},
+		{"sources", strings.Join(meta.Sources, "; ")}, {"citations", strings.Join(meta.Citations, "; ")},
+		{"licences", strings.Join(meta.Licences, "; ")}, {"retrieved from", meta.URL},
+	}
+	for _, n := range meta.Notes {
+		src = append(src, [2]string{"note", n})
+	}
+	for i, kv := range src {
+		cell, _ := excelize.CoordinatesToCellName(1, i+1)
+		if err := f.SetSheetRow(SheetSource, cell, &[]string{kv[0], kv[1]}); err != nil {
+			fail(err)
+			return
+		}
+	}
+	var buf bytes.Buffer
+	if err := f.Write(&buf); err != nil {
+		fail(err)
+		return
+	}
+	w.Header().Set("Content-Type", MediaTypeXLSX)
+	w.Header().Set("Content-Disposition", `attachment; filename="`+meta.Indicator+`.xlsx"`)
+	w.Header().Set("Content-Length", strconv.Itoa(buf.Len()))
+	w.WriteHeader(http.StatusOK)
+	buf.WriteTo(w)
 }
 
 // incidentData answers SDG 10.7.3 from the Missing Migrants incidents: the
@@ -280,13 +526,25 @@ func (a *API) incidentData(w http.ResponseWriter, r *http.Request, ind stats.Ind
 	meta.Sources = []string{"IOM Missing Migrants Project"}
 	meta.Citations = []string{"IOM's Missing Migrants Project"}
 	meta.Licences = []string{"CC BY 4.0"}
-	rows := []DataRow{}
+	// The project records every incident it learns of: in a year it
+	// covers (any incident anywhere), a place without incidents has a
+	// recorded zero, not a missing value.
+	years, err := a.db.IncidentTotalsByYear(ctx, store.IncidentFilter{})
+	if err != nil {
+		a.problem(w, r, err)
+		return
+	}
+	byYear := map[string]int64{}
 	for _, t := range totals {
-		if t.Key == "" || t.Key < period.From || t.Key > period.To+"~" {
+		byYear[t.Key] = t.DeadAndMissing
+	}
+	rows := []DataRow{}
+	for _, y := range years {
+		if y.Key == "" || y.Key < period.From || y.Key > period.To+"~" {
 			continue
 		}
-		v := float64(t.DeadAndMissing)
-		rows = append(rows, DataRow{Indicator: ind.Code, Area: key, Period: t.Key, Sex: sex, Value: &v, Status: string(stats.Observed)})
+		v := float64(byYear[y.Key])
+		rows = append(rows, DataRow{Indicator: ind.Code, Area: key, Period: y.Key, Sex: sex, Value: &v, Status: string(stats.Observed)})
 	}
-	writeData(w, r, format, rows, meta)
+	a.writeData(w, r, format, rows, meta)
 }

@@ -11,7 +11,13 @@ type capability struct {
 	Number int    // row number in PRODUCT.md
 	Key    string // message-id key, also the nav section
 	Path   string // page URL
+	// Pages are the parts already built (path and message id of the
+	// link); a capability without any says plainly that it is planned.
+	Pages []capabilityPart
 }
+
+// capabilityPart is a built page of a capability.
+type capabilityPart struct{ Path, LabelID string }
 
 // ID returns the message id of one of the capability's texts.
 func (c capability) ID(field string) string { return "cap." + c.Key + "." + field }
@@ -19,21 +25,24 @@ func (c capability) ID(field string) string { return "cap." + c.Key + "." + fiel
 // capabilityFields are the texts every capability has in the catalogue.
 var capabilityFields = []string{"title", "summary", "description", "users", "references", "mandate"}
 
-// capabilities is the capability map, in PRODUCT.md's order. None is built
-// yet: each page says so plainly and shows what it will do. When a
-// capability gets real pages, its path here moves to its own handlers.
+// capabilities is the capability map, in PRODUCT.md's order. A capability
+// not built yet says so plainly and shows what it will do; one that is
+// built (in part) links its pages.
 var capabilities = []capability{
-	{1, "statistics", "/statistics"},
-	{2, "plans", "/development-plans"},
-	{3, "labour", "/labour"},
-	{4, "cases", "/trafficking-cases"},
-	{5, "release", "/trafficking-data"},
-	{6, "return", "/return"},
-	{7, "remit", "/remittances"},
-	{8, "diaspora", "/diaspora"},
-	{9, "coord", "/coordination"},
-	{10, "dialogue", "/dialogue"},
-	{11, "info", "/migrant-information"},
+	{1, "statistics", "/statistics", []capabilityPart{
+		{"/countries", "capability.part.countries"}, {"/regions", "capability.part.regions"},
+		{"/map", "capability.part.map"}, {"/corridors/MEX-USA", "capability.part.corridor"},
+		{"/indicators", "capability.part.indicators"}, {"/api/v1/indicators", "capability.part.api"}}},
+	{2, "plans", "/development-plans", []capabilityPart{{"/plans", "capability.part.plans"}}},
+	{3, "labour", "/labour", nil},
+	{4, "cases", "/trafficking-cases", nil},
+	{5, "release", "/trafficking-data", nil},
+	{6, "return", "/return", nil},
+	{7, "remit", "/remittances", nil},
+	{8, "diaspora", "/diaspora", nil},
+	{9, "coord", "/coordination", nil},
+	{10, "dialogue", "/dialogue", nil},
+	{11, "info", "/migrant-information", nil},
 }
 
 // capabilityData is the data of a not-yet-built capability's page.

@@ -19,7 +19,7 @@ import (
 type statFigure struct {
 	Label, Value, Unit, Year string
 	Sources                  []stats.Series
-	CSV, JSON                string
+	CSV, XLSX, JSON          string
 }
 
 // statCell is one cell of a statistics table; Missing cells say "no data".
@@ -70,6 +70,9 @@ type countryStats struct {
 	Stock                 *statChart
 	Origins, Destinations *rankTable
 	RankSources           []stats.Series
+	Remittances, Refugees *statChart
+	Deaths                *statChart
+	DeathsRegion          string // IOM's region of incident for the country; "" if none matches
 }
 
 // withView hands a partial template the view (for T) and its data.
@@ -127,7 +130,17 @@ func (u *UI) countryStatistics(ctx context.Context, v *view, a geo.Area) (*count
 			cs.RankSources = []stats.Series{sr}
 		}
 	}
-	cs.Loaded = len(cs.Figures) > 0 || cs.Stock != nil || cs.Origins != nil || cs.Destinations != nil
+	if cs.Remittances, err = v.countryRemittances(ctx, a); err != nil {
+		return nil, err
+	}
+	if cs.Refugees, err = v.countryRefugees(ctx, a); err != nil {
+		return nil, err
+	}
+	if cs.Deaths, cs.DeathsRegion, err = v.countryDeaths(ctx, a); err != nil {
+		return nil, err
+	}
+	cs.Loaded = len(cs.Figures) > 0 || cs.Stock != nil || cs.Origins != nil || cs.Destinations != nil ||
+		cs.Remittances != nil || cs.Refugees != nil || cs.Deaths != nil
 	return cs, nil
 }
 
@@ -176,6 +189,7 @@ func (v *view) figure(s *statSeries, labelID string) (statFigure, bool) {
 	}
 	if s.Indicator.Builtin || s.Indicator.Numerator != "" {
 		f.CSV = dataURL(s.Indicator.Code, s.Area, s.Counter, s.Sex, "csv")
+		f.XLSX = dataURL(s.Indicator.Code, s.Area, s.Counter, s.Sex, "xlsx")
 		f.JSON = dataURL(s.Indicator.Code, s.Area, s.Counter, s.Sex, "json")
 	}
 	return f, true
@@ -215,6 +229,7 @@ func (v *view) chart(id, title string, series []*statSeries, names []string) (*s
 			label := names[i]
 			c.Downloads = append(c.Downloads,
 				download{Label: v.T("stats.download.csv", "Name", label), URL: dataURL(ind.Code, s.Area, s.Counter, s.Sex, "csv")},
+				download{Label: v.T("stats.download.xlsx", "Name", label), URL: dataURL(ind.Code, s.Area, s.Counter, s.Sex, "xlsx")},
 				download{Label: v.T("stats.download.json", "Name", label), URL: dataURL(ind.Code, s.Area, s.Counter, s.Sex, "json")})
 		}
 	}
@@ -261,6 +276,7 @@ type corridorPage struct {
 	Stock                 *statChart
 	Remittances, Refugees *statFigure
 	RemittancesNote       string
+	RefugeeChart          *statChart // refugees from the origin in the destination, by year
 }
 
 // corridorParam is what /corridors/{corridor} accepts: two ISO 3166-1
@@ -332,12 +348,16 @@ func (u *UI) corridor(w http.ResponseWriter, r *http.Request, v *view) error {
 		if f, ok := v.figure(rem, "stats.figure.bilateral_remittances_usd"); ok {
 			p.Remittances = &f
 		}
-		ref, err := evalSeries(ctx, u.db, "refugees", dest.Code, origin.Code, stats.SexTotal)
+		ref, err := evalIndicator(ctx, u.db, "refugees_corridor", dest.Code, origin.Code, stats.SexTotal, false)
 		if err != nil {
 			return err
 		}
 		if f, ok := v.figure(ref, "stats.figure.refugees_corridor"); ok {
 			p.Refugees = &f
+			title := v.T("stats.corridorRefugees.title", "Origin", origin.Name, "Dest", dest.Name)
+			if p.RefugeeChart, err = v.chart("corridor-refugees", title, []*statSeries{ref}, []string{v.T("stats.sex.total")}); err != nil {
+				return err
+			}
 		}
 		p.Loaded = p.Stock != nil || p.Remittances != nil || p.Refugees != nil
 	}

@@ -38,7 +38,7 @@ type statsHarness struct {
 }
 
 // statsDatasets are imported when the importer registry has them.
-var statsDatasets = []string{"countries", "un-migrant-stock", "unhcr-population", "remittance-flows"}
+var statsDatasets = []string{"countries", "un-migrant-stock", "unhcr-population", "remittance-flows", "missing-migrants"}
 
 func newStatsHarness(t *testing.T) *statsHarness {
 	t.Helper()
@@ -101,6 +101,8 @@ func TestStatistics(t *testing.T) {
 	t.Run("corridor", func(t *testing.T) { testCorridorStatistics(t, h) })
 	t.Run("errors", func(t *testing.T) { testCorridorErrors(t, h) })
 	t.Run("rules", func(t *testing.T) { testStatisticsPagesFollowTheRules(t, h) })
+	t.Run("sections", func(t *testing.T) { testCountrySections(t, h) })
+	t.Run("browser", func(t *testing.T) { testBrowserStatistics(t, h) })
 }
 
 // kenya2020FromWorkbook reads Kenya's 2020 migrant stock (both sexes) from

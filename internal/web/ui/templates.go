@@ -4,15 +4,32 @@ import (
 	"embed"
 	"fmt"
 	"html/template"
+	"io/fs"
+	"path"
+	"strings"
 )
 
 //go:embed templates/*.html
 var templateFiles embed.FS
 
-// pageNames are the page templates; each defines "content", which the
-// "layout" template of templates/layout.html places in the page.
-var pageNames = []string{"home", "countries", "country", "corridor", "capability", "error",
-	"login", "account", "users", "user_new", "user", "roles", "role", "role_delete", "orgs", "org", "audit"}
+// pageNames lists the page templates: every templates/*.html except the
+// layout and the partials (files named *partials.html). Each page defines
+// "content", which the "layout" template of templates/layout.html places
+// in the page.
+func pageNames() ([]string, error) {
+	files, err := fs.Glob(templateFiles, "templates/*.html")
+	if err != nil {
+		return nil, err
+	}
+	var names []string
+	for _, f := range files {
+		name := strings.TrimSuffix(path.Base(f), ".html")
+		if name != "layout" && !strings.HasSuffix(name, "partials") {
+			names = append(names, name)
+		}
+	}
+	return names, nil
+}
 
 // parsePages builds one template set per page: the layout plus the page.
 // Parsing happens once, in New; a syntax error stops the program there.
@@ -22,8 +39,12 @@ func parsePages(a *assets) (map[string]*template.Template, error) {
 	if err != nil {
 		return nil, fmt.Errorf("ui: parsing the layout: %w", err)
 	}
-	pages := make(map[string]*template.Template, len(pageNames))
-	for _, name := range pageNames {
+	names, err := pageNames()
+	if err != nil {
+		return nil, err
+	}
+	pages := make(map[string]*template.Template, len(names))
+	for _, name := range names {
 		t, err := base.Clone()
 		if err == nil {
 			t, err = t.ParseFS(templateFiles, "templates/"+name+".html")

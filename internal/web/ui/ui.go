@@ -15,6 +15,7 @@ import (
 	"github.com/corridor-platform/corridor/internal/i18n"
 	"github.com/corridor-platform/corridor/internal/store"
 	"github.com/corridor-platform/corridor/internal/web"
+	"github.com/corridor-platform/corridor/internal/web/api"
 	"github.com/corridor-platform/corridor/internal/web/webauth"
 )
 
@@ -42,6 +43,8 @@ type UI struct {
 	// registered.
 	db   *store.DB
 	auth *webauth.Auth
+	// memo keeps whole public statistics pages (api.Memo).
+	memo *api.Memo
 }
 
 // New parses the embedded templates and fingerprints the static assets.
@@ -65,7 +68,7 @@ func New(cfg Config) (*UI, error) {
 		return nil, errors.New("ui: Config.DB and Config.Auth go together")
 	}
 	return &UI{geo: cfg.Geo, log: log, catalog: cfg.Catalog, version: cfg.Version, assets: a, pages: pages,
-		db: cfg.DB, auth: cfg.Auth}, nil
+		db: cfg.DB, auth: cfg.Auth, memo: api.NewMemo(api.MemoSize, api.MemoEntry)}, nil
 }
 
 // Register declares every page and the static assets on the router.
@@ -79,16 +82,22 @@ func (u *UI) routes() []web.Route {
 	routes := []web.Route{
 		pageRoute("/{$}", "pages", "Home page", u.handle("home", u.home)),
 		pageRoute("/countries", "countries", "Country and territory search", u.handle("countries", u.countries)),
-		pageRoute("/countries/{iso3}", "countries", "Reference facts of one country", u.handle("countries", u.country)),
+		pageRoute("/countries/{iso3}", "countries", "Reference facts of one country", u.cachedPage(u.handle("countries", u.country))),
 		pageRoute("/corridors/{corridor}", "statistics", "Statistics of one migration corridor (ORIGIN-DESTINATION, e.g. MEX-USA)",
-			u.handle("statistics", u.corridor)),
+			u.cachedPage(u.handle("statistics", u.corridor))),
+		pageRoute("/regions", "statistics", "The world, UN M49 regions and SDG regions", u.cachedPage(u.handle("regions", u.regions))),
+		pageRoute("/regions/{code}", "statistics", "Statistics of one region, published and computed from its members (M49 code, e.g. 014)",
+			u.cachedPage(u.handle("regions", u.region))),
+		pageRoute("/map", "statistics", "World map of an indicator at one period (choropleth, its table and downloads)", u.cachedPage(u.handle("map", u.worldMap))),
 		pageRoute("/static/{path...}", "assets", "Static assets (CSS, JavaScript, icons)", http.HandlerFunc(u.serveAsset)),
 	}
 	for _, c := range capabilities {
 		routes = append(routes, pageRoute(c.Path, "pages", "Capability page: "+c.Key, u.handle(c.Key, u.capabilityPage(c))))
 	}
+	routes = append(routes, u.indicatorRoutes()...)
 	if u.accounts() {
 		routes = append(routes, u.accountRoutes()...)
+		routes = append(routes, u.planRoutes()...)
 	}
 	return routes
 }

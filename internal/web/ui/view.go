@@ -36,6 +36,7 @@ type view struct {
 	CSRF      string
 	SignInURL string    // the sign-in page, coming back here afterwards
 	Admin     []navLink // administration pages the user may read
+	Plans     bool      // the user may read development plans (the navigation's link)
 }
 
 // navLink is one entry of the administration navigation.
@@ -118,6 +119,7 @@ func (u *UI) newView(w http.ResponseWriter, r *http.Request, section string) *vi
 		// may keep it.
 		w.Header().Set("Cache-Control", "no-store")
 		v.SignedIn, v.Username, v.CSRF = true, p.Username, id.CSRF
+		v.Plans = p.Can("plans", auth.Read)
 		for _, a := range adminPages {
 			if p.Can(a.resource, auth.Read) {
 				v.Admin = append(v.Admin, navLink{Path: a.path, Label: v.T(a.label), Current: section == a.section})
