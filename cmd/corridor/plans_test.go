@@ -17,11 +17,13 @@ import (
 )
 
 // TestPlanThroughTheAPI: a government team creates a plan for Kenya with
-// two indicators — the migrants' share of the population, live from the
-// imported UN DESA data, and remittances as a share of GDP reported by
-// hand with evidence — records measurements, reads the progress and
-// exports the CSV report, through the real stack on both engines. The
-// live figures equal what the data API returns for Kenya.
+// three indicators — the migrants' share of the population, live from the
+// imported UN DESA data, remittances as a share of GDP reported by hand
+// with evidence, and a custom indicator of the plan that no dataset
+// holds (the recruitment cost paid by workers, its own name, unit and
+// decimals, reported by hand) — records measurements, reads the progress
+// and exports the CSV report, through the real stack on both engines.
+// The live figures equal what the data API returns for Kenya.
 func TestPlanThroughTheAPI(t *testing.T) {
 	testenv.SkipHeavyUnderRace(t)
 	if testing.Short() {
@@ -87,10 +89,19 @@ func TestPlanThroughTheAPI(t *testing.T) {
 
 		// Bad input names the field and changes nothing.
 		bad := []struct{ path, body, param string }{
-			{"/indicators", `{"goalId":` + strconv.FormatInt(goal.ID, 10) + `,"indicator":"migrant_share_of_population","baselineYear":2005,"targetValue":3,"targetYear":2030,"source":"live"}`, "baselineYear"},
+			{"/indicators", `{"goalId":` + strconv.FormatInt(goal.ID, 10) + `,"indicator":"migrant_share_of_population","baselineYear":2030,"targetValue":3,"targetYear":2030,"source":"live"}`, "baselineYear"},
+			{"/indicators", `{"goalId":` + strconv.FormatInt(goal.ID, 10) + `,"indicator":"population","baselineValue":1,"baselineYear":2005,"targetValue":3,"targetYear":2009,"source":"reported"}`, "targetYear"},
 			{"/indicators", `{"goalId":` + strconv.FormatInt(goal.ID, 10) + `,"indicator":"nope_nope","baselineValue":1,"baselineYear":2010,"targetValue":3,"targetYear":2030,"source":"reported"}`, "indicator"},
 			{"/indicators", `{"goalId":` + strconv.FormatInt(goal.ID, 10) + `,"indicator":"population","baselineValue":1,"baselineYear":2020,"targetValue":3,"targetYear":2015,"source":"reported"}`, "targetYear"},
 			{"/indicators", `{"goalId":` + strconv.FormatInt(goal.ID, 10) + `,"indicator":"population","baselineYear":2020,"targetValue":3,"targetYear":2025,"source":"reported"}`, "baselineValue"},
+			// Custom indicators of the plan: reported by hand only, with a
+			// name of at most 200 characters, a unit and 0–6 decimals.
+			{"/indicators", `{"goalId":` + strconv.FormatInt(goal.ID, 10) + `,"name":"Recruitment cost paid by workers","unit":"% of monthly income","baselineYear":2015,"targetValue":30,"targetYear":2030,"source":"live"}`, "source"},
+			{"/indicators", `{"goalId":` + strconv.FormatInt(goal.ID, 10) + `,"custom":true,"name":"Recruitment cost paid by workers","baselineValue":120,"baselineYear":2015,"targetValue":30,"targetYear":2030,"source":"reported"}`, "unit"},
+			{"/indicators", `{"goalId":` + strconv.FormatInt(goal.ID, 10) + `,"name":"` + strings.Repeat("n", 201) + `","unit":"%","baselineValue":120,"baselineYear":2015,"targetValue":30,"targetYear":2030,"source":"reported"}`, "name"},
+			{"/indicators", `{"goalId":` + strconv.FormatInt(goal.ID, 10) + `,"name":"Cost","unit":"%","decimals":7,"baselineValue":120,"baselineYear":2015,"targetValue":30,"targetYear":2030,"source":"reported"}`, "decimals"},
+			{"/indicators", `{"goalId":` + strconv.FormatInt(goal.ID, 10) + `,"custom":true,"indicator":"population","name":"Cost","unit":"%","baselineValue":120,"baselineYear":2015,"targetValue":30,"targetYear":2030,"source":"reported"}`, "indicator"},
+			{"/indicators", `{"goalId":` + strconv.FormatInt(goal.ID, 10) + `,"indicator":"population","name":"My population","baselineValue":1,"baselineYear":2015,"targetValue":3,"targetYear":2030,"source":"reported"}`, "name"},
 			{"/goals", `{"title":""}`, "title"},
 			{"/goals", `{"title":"x","colour":"red"}`, "colour"},
 		}
@@ -104,10 +115,15 @@ func TestPlanThroughTheAPI(t *testing.T) {
 
 		type link struct {
 			ID            int64   `json:"id"`
+			Custom        bool    `json:"custom"`
+			Indicator     string  `json:"indicator"`
+			Name          string  `json:"name"`
+			Unit          string  `json:"unit"`
+			Decimals      int     `json:"decimals"`
 			BaselineValue float64 `json:"baselineValue"`
 			Direction     string  `json:"direction"`
 		}
-		var live, reported link
+		var live, reported, cost link
 		decode(call("editor", "POST", base+"/indicators", `{"goalId":`+strconv.FormatInt(goal.ID, 10)+
 			`,"indicator":"migrant_share_of_population","baselineYear":2010,"targetValue":2.5,"targetYear":2030,"source":"live"}`, 201), &live)
 		if live.BaselineValue != apiValue[2010] {
@@ -125,6 +141,26 @@ func TestPlanThroughTheAPI(t *testing.T) {
 		}
 		call("editor", "POST", base+"/indicators/"+strconv.FormatInt(live.ID, 10)+"/measurements", `{"year":2021,"value":3,"note":"x"}`, 400)
 
+		// A custom indicator of the plan, reported by hand: the recruitment
+		// cost paid by workers, 120 % of a month's income in 2015, to 30 % by 2030.
+		decode(call("editor", "POST", base+"/indicators", `{"goalId":`+strconv.FormatInt(goal.ID, 10)+
+			`,"custom":true,"name":"Recruitment cost paid by workers","unit":"% of monthly income","decimals":1,"baselineValue":120,"baselineYear":2015,"targetValue":30,"targetYear":2030,"source":"reported"}`, 201), &cost)
+		if !cost.Custom || cost.Indicator != "" || cost.Name != "Recruitment cost paid by workers" || cost.Unit != "% of monthly income" ||
+			cost.Decimals != 1 || cost.Direction != "decrease" {
+			t.Errorf("custom indicator %+v", cost)
+		}
+		call("editor", "POST", base+"/indicators/"+strconv.FormatInt(cost.ID, 10)+"/measurements",
+			`{"year":2020,"value":84,"note":"Migrant worker survey 2020, table 7"}`, 201)
+		var whole struct {
+			Goals []struct {
+				Indicators []link `json:"indicators"`
+			} `json:"goals"`
+		}
+		decode(call("viewer", "GET", base, "", 200), &whole)
+		if len(whole.Goals) != 1 || len(whole.Goals[0].Indicators) != 3 || whole.Goals[0].Indicators[2] != cost || whole.Goals[0].Indicators[0].Custom {
+			t.Errorf("plan's indicators %+v, want the custom one %+v last", whole.Goals, cost)
+		}
+
 		// Progress: figures computed here from the data API and the
 		// reported values.
 		var progress struct {
@@ -137,10 +173,14 @@ func TestPlanThroughTheAPI(t *testing.T) {
 				Ratio       *float64 `json:"ratio"`
 				Evidence    string   `json:"evidence"`
 				Citations   []string `json:"citations"`
+				Custom      bool     `json:"custom"`
+				Indicator   string   `json:"indicator"`
+				Name        string   `json:"name"`
+				Unit        string   `json:"unit"`
 			} `json:"indicators"`
 		}
 		decode(call("viewer", "GET", base+"/progress", "", 200), &progress)
-		if len(progress.Indicators) != 2 {
+		if len(progress.Indicators) != 3 {
 			t.Fatalf("progress: %+v", progress)
 		}
 		latestYear := 0
@@ -158,8 +198,12 @@ func TestPlanThroughTheAPI(t *testing.T) {
 			value, exp, rat float64
 			status          string
 		}{
-			{0, latestYear, apiValue[latestYear], wantExpLive, wantRatioLive, wantStatusLive},
-			{1, 2020, 3.0, wantExpRep, wantRatioRep, "on-track"},
+			// The expected value is given to the indicator's decimals:
+			// migrant_share_of_population 1, remittances_received_pct_gdp 2.
+			{0, latestYear, apiValue[latestYear], math.Round(wantExpLive*10) / 10, wantRatioLive, wantStatusLive},
+			{1, 2020, 3.0, math.Round(wantExpRep*100) / 100, wantRatioRep, "on-track"},
+			// Custom: expected 120 − 90 × 5/15 = 90 in 2020; 84 is 36/30 of the way.
+			{2, 2020, 84, 90, 1.2, "on-track"},
 		} {
 			g := progress.Indicators[c.got]
 			if g.LatestYear != c.year || g.LatestValue == nil || *g.LatestValue != c.value || g.Expected == nil ||
@@ -176,6 +220,10 @@ func TestPlanThroughTheAPI(t *testing.T) {
 		if len(progress.Indicators[0].Citations) == 0 || !strings.Contains(strings.Join(progress.Indicators[0].Citations, " "), "Migrant Stock") {
 			t.Errorf("live citations %v", progress.Indicators[0].Citations)
 		}
+		if c := progress.Indicators[2]; !c.Custom || c.Indicator != "" || c.Name != "Recruitment cost paid by workers" ||
+			c.Unit != "% of monthly income" || c.Evidence != "Migrant worker survey 2020, table 7" || len(c.Citations) != 0 {
+			t.Errorf("custom progress %+v", c)
+		}
 
 		// The CSV report holds the same figures.
 		rec := app.do(t, "editor", "GET", base+"/report.csv", "")
@@ -183,7 +231,7 @@ func TestPlanThroughTheAPI(t *testing.T) {
 			t.Fatalf("report.csv: %d %s", rec.Code, rec.Header().Get("Content-Type"))
 		}
 		rows, err := csv.NewReader(rec.Body).ReadAll()
-		if err != nil || len(rows) != 3 {
+		if err != nil || len(rows) != 4 {
 			t.Fatalf("report.csv: %d rows, %v", len(rows), err)
 		}
 		col := map[string]int{}
@@ -191,13 +239,17 @@ func TestPlanThroughTheAPI(t *testing.T) {
 			col[h] = i
 		}
 		for i, want := range []struct {
-			indicator, baseline, latest, status string
+			indicator, name, unit, source, baseline, latest, status string
 		}{
-			{"migrant_share_of_population", strconv.FormatFloat(apiValue[2010], 'f', -1, 64), strconv.FormatFloat(apiValue[latestYear], 'f', -1, 64), wantStatusLive},
-			{"remittances_received_pct_gdp", "2", "3", "on-track"},
+			{"migrant_share_of_population", "International migrants as a share of the population", "% of population", "live",
+				strconv.FormatFloat(apiValue[2010], 'f', -1, 64), strconv.FormatFloat(apiValue[latestYear], 'f', -1, 64), wantStatusLive},
+			{"remittances_received_pct_gdp", "Personal remittances, received (% of GDP)", "% of GDP", "reported", "2", "3", "on-track"},
+			// A custom indicator has no library code: its own name and unit.
+			{"", "Recruitment cost paid by workers", "% of monthly income", "reported", "120", "84", "on-track"},
 		} {
 			r := rows[i+1]
-			if r[col["indicator"]] != want.indicator || r[col["baseline_value"]] != want.baseline || r[col["latest_value"]] != want.latest ||
+			if r[col["indicator"]] != want.indicator || r[col["indicator_name"]] != want.name || r[col["unit"]] != want.unit ||
+				r[col["source"]] != want.source || r[col["baseline_value"]] != want.baseline || r[col["latest_value"]] != want.latest ||
 				r[col["status"]] != want.status || r[col["country"]] != "KEN" {
 				t.Errorf("CSV row %d: %v, want %+v", i+1, r, want)
 			}
@@ -242,7 +294,7 @@ func TestPlanThroughTheAPI(t *testing.T) {
 		for _, en := range entries {
 			count[en.Action+" "+en.Outcome]++
 		}
-		for k, n := range map[string]int{"create ok": 1, "update ok": 6, "export allowed": 1, "update failed": 10, "update denied": 1,
+		for k, n := range map[string]int{"create ok": 1, "update ok": 8, "export allowed": 1, "update failed": 17, "update denied": 1,
 			"export denied": 1, "read denied": 1} {
 			if count[k] != n {
 				t.Errorf("audit %q: %d entries, want %d (all: %v)", k, count[k], n, count)

@@ -114,6 +114,7 @@ var Resources = []Resource{
 	{Name: "audit", Description: "the audit trail"},
 	{Name: "people", Description: "personal records (victims, returnees, workers, diaspora members)", Personal: true, Scoped: true},
 	{Name: "plans", Description: "development plans: goals, indicators, targets and measurements", Scoped: true},
+	{Name: "cases", Description: "counter-trafficking and return cases: consents, referrals, services, comments, tasks", Personal: true, Scoped: true},
 }
 
 // LookupResource returns the catalogue entry of a resource.

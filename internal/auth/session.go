@@ -59,6 +59,19 @@ const MaxTokenRequestsPerMinute = 600
 // MaxTokenLifetime bounds API token expiry.
 const MaxTokenLifetime = 366 * 24 * time.Hour
 
+// DefaultTokenLifetime is the expiry of an API token created without one:
+// expiry is optional when creating a token, never absent from a token.
+const DefaultTokenLifetime = 90 * 24 * time.Hour
+
+// TokenExpiry is the expiry of a new token: the requested one, or now plus
+// DefaultTokenLifetime when none (the zero time) is requested.
+func TokenExpiry(requested, now time.Time) time.Time {
+	if requested.IsZero() {
+		return now.Add(DefaultTokenLifetime).UTC().Truncate(time.Second)
+	}
+	return requested
+}
+
 // ValidateTokenExpiry checks a requested expiry.
 func ValidateTokenExpiry(expires, now time.Time) error {
 	if !expires.After(now) {

@@ -25,6 +25,9 @@ type Filter struct {
 	IncludeDrafts bool `json:"includeDrafts,omitempty"`
 	Limit         int  `json:"limit"`  // 1..MaxPage
 	Offset        int  `json:"offset"` // >= 0
+	// After is a keyset cursor: list the cases with ids below it (pages
+	// are newest first; pass the previous Page.Next). 0 starts at the top.
+	After int64 `json:"after,omitempty"`
 }
 
 // MaxPage is the largest page of a listing.
@@ -47,6 +50,9 @@ func (f Filter) Validate() error {
 	if f.Offset < 0 {
 		ps.add("offset", "range", map[string]any{"Min": 0}, "not negative")
 	}
+	if f.After < 0 {
+		ps.add("after", "range", map[string]any{"Min": 0}, "not negative")
+	}
 	return ps.Err()
 }
 
@@ -54,6 +60,8 @@ func (f Filter) Validate() error {
 type Page struct {
 	Items []Summary `json:"items"`
 	Total int       `json:"total"`
+	// Next is the After of the following page; 0 on the last page.
+	Next int64 `json:"next,omitempty"`
 }
 
 // Patch is an edit of a case (PATCH /api/v1/cases/{id}): the version the

@@ -50,7 +50,7 @@ func TestMessagesRender(t *testing.T) {
 		"Name": "Africa", "Number": 7, "Paragraph": "B", "Status": 404, "Code": "ZZZ",
 		"Param": "offset", "Reason": "bad", "Min": 1, "Max": 500, "Value": "Atlantis",
 		"Username": "amina", "Time": "14:35 UTC", "Field": "Username",
-		"Count": 3, "Position": 12, "Token": "+", "Origin": "Mexico", "Dest": "Canada", "Region": "Europe",
+		"Count": 3, "Position": 12, "Token": "+", "Origin": "Mexico", "Dest": "Canada", "Region": "Europe", "Unit": "US$",
 	}
 	for _, l := range c.Languages() {
 		loc := c.Localizer(l.Code)

@@ -4,6 +4,7 @@ import (
 	"cmp"
 	"context"
 	"fmt"
+	"maps"
 	"path/filepath"
 	"slices"
 	"sort"
@@ -39,13 +40,15 @@ import (
 // value, and the report counts them. Anything else (text, a fraction, a
 // negative count) fails the import naming the row and column.
 //
-// Origins that are no area — "Unknown" (UKN), "Stateless" (STA),
-// "Tibetan" (TIB) — and the asylum "Unknown" cannot be stored in a
-// bilateral series: a row with such an origin and a positive count in a
-// bilateral column is rejected (its stateless persons are still stored),
-// as is every row whose asylum is no area. Each rejection names the file,
-// row and column and the figures not stored; the report sums them up per
-// name.
+// Origins that are no country — "Unknown" (UKN), "Stateless" (STA),
+// "Tibetan" (TIB) — and the asylum "Unknown" are categories of UNHCR's,
+// not areas. Their people count in UNHCR's totals (Germany's refugees
+// include those of unknown origin), so they are stored under pseudo-area
+// codes, UNHCR-UKN, UNHCR-STA and UNHCR-TIB: a sum over all origins or all
+// countries of asylum then equals UNHCR's, while no page or query by area
+// ever shows them as a country. The report counts them per category. A
+// row naming any other unknown area is rejected, naming the file, row and
+// column and the figures not stored.
 
 // UNHCRPopulationName is the dataset name.
 const UNHCRPopulationName = "unhcr-population"
@@ -115,7 +118,14 @@ func UNHCRPopulation() Dataset {
 type unhcrSide struct {
 	area geo.Area
 	ok   bool
+	// category is set for UNHCR's non-country categories, stored under a
+	// pseudo-area code (unhcrCategories).
+	category bool
 }
+
+// unhcrCategories maps UNHCR's codes of origins (and an asylum) that are
+// no country to the pseudo-area codes their people are stored under.
+var unhcrCategories = map[string]string{"UKN": "UNHCR-UKN", "STA": "UNHCR-STA", "TIB": "UNHCR-TIB"}
 
 // unhcrKey identifies an observation of one series.
 type unhcrKey struct{ year, area, cp string }
@@ -169,6 +179,9 @@ func loadUNHCRPopulation(ctx context.Context, tx *store.Tx, files []string, rec 
 				s.area, s.ok = m.Match(k[2])
 			}
 		}
+		if pseudo, isCategory := unhcrCategories[strings.TrimSpace(k[0])]; !s.ok && isCategory {
+			s = unhcrSide{area: geo.Area{Code: pseudo, Name: k[2]}, ok: true, category: true}
+		}
 		cache[k] = s
 		return s
 	}
@@ -176,6 +189,7 @@ func loadUNHCRPopulation(ctx context.Context, tx *store.Tx, files []string, rec 
 	seen := make(map[unhcrKey]int, 140_000)
 	residence := map[unhcrKey]float64{} // by-residence series: (year, area, code) → sum
 	unmatched := newImpTally()
+	categories := map[string]int64{}           // "origin Unknown (UNHCR-UKN)" → rows
 	notStored := map[string]map[string]int64{} // unmatched text → series code → persons
 	perSeries := map[string]int64{}
 	zeros, empty := map[string]int64{}, map[string]int64{}
@@ -203,6 +217,14 @@ func loadUNHCRPopulation(ctx context.Context, tx *store.Tx, files []string, rec 
 		}
 		period := strconv.FormatInt(y, 10)
 		coa, coo := match(row, "coa"), match(row, "coo")
+		for _, sd := range []struct {
+			s     unhcrSide
+			label string
+		}{{coo, "origin"}, {coa, "asylum"}} {
+			if sd.s.category {
+				categories[fmt.Sprintf("%s %s (%s)", sd.label, sd.s.area.Name, sd.s.area.Code)]++
+			}
+		}
 		if coa.ok && coo.ok {
 			k := unhcrKey{period, coa.area.Code, coo.area.Code}
 			if prev, dup := seen[k]; dup {
@@ -287,6 +309,13 @@ func loadUNHCRPopulation(ctx context.Context, tx *store.Tx, files []string, rec 
 	rec.Note("%d observations stored (positive counts; area = country of asylum, counterpart = country of origin; stateless by country of residence): %s", n, strings.Join(parts, ", "))
 	if len(skipped) > 0 {
 		rec.Note("cells saying nobody (0, or empty = R's NA), no observation stored: %s", strings.Join(skipped, ", "))
+	}
+	if len(categories) > 0 {
+		var cs []string
+		for _, k := range slices.Sorted(maps.Keys(categories)) {
+			cs = append(cs, fmt.Sprintf("%s %d rows", k, categories[k]))
+		}
+		rec.Note("UNHCR categories that are no country, stored under pseudo-area codes so that totals equal UNHCR's: %s", strings.Join(cs, ", "))
 	}
 	for _, text := range unmatched.keys() {
 		var sums []string

@@ -188,49 +188,43 @@ func TestUNHCRPopulation(t *testing.T) {
 		h := rows[0]
 		iYear, iCoo, iCoa := colIndex(t, h, "year"), colIndex(t, h, "coo_iso"), colIndex(t, h, "coa_iso")
 		iRef, iAsy, iOip := colIndex(t, h, "refugees"), colIndex(t, h, "asylum_seekers"), colIndex(t, h, "oip")
-		nonArea := map[string]bool{"UNK": true, "XXA": true, "TIB": true}
-		var positive []int // the bilateral population columns (all but stateless)
-		for i, c := range h {
-			switch c {
-			case "year", "coo_name", "coo", "coo_iso", "coa_name", "coa", "coa_iso", "stateless":
-			default:
-				positive = append(positive, i)
-			}
-		}
+		// UNHCR's categories that are no country (ISO columns UNK, XXA,
+		// TIB) are stored under pseudo-area codes, nothing is rejected.
+		pseudo := map[string]string{"UNK": "UNHCR-UKN", "XXA": "UNHCR-STA", "TIB": "UNHCR-TIB"}
 		iStateless := colIndex(t, h, "stateless")
 		var dataRows, rejected int64
 		refugees2024, statelessTHA2024 := 0.0, 0.0
+		hostedDEU2024, unknownInDEU2024, unknownAsylum2024 := 0.0, 0.0, 0.0
 		var syrTur []string
 		var oipEmpty, oipNumber, zeroRef []string // one row each
 		var positiveRefugees int64
 		for _, r := range rows[1:] {
 			dataRows++
-			if nonArea[r[iCoa]] {
-				rejected++
-				continue
-			}
 			if r[iCoa] == "THA" && r[iYear] == "2024" {
 				v, _ := strconv.ParseFloat(r[iStateless], 64)
 				statelessTHA2024 += v
 			}
-			if nonArea[r[iCoo]] {
-				for _, i := range positive {
-					if r[i] != "" && r[i] != "0" {
-						rejected++
-						break
-					}
-				}
-				continue
-			}
-			if r[iRef] != "0" {
+			if r[iRef] != "0" && r[iRef] != "" {
 				positiveRefugees++
 			}
 			if r[iYear] == "2024" {
 				v, _ := strconv.ParseFloat(r[iRef], 64)
 				refugees2024 += v
+				if r[iCoa] == "DEU" {
+					hostedDEU2024 += v
+					if r[iCoo] == "UNK" {
+						unknownInDEU2024 += v
+					}
+				}
+				if r[iCoa] == "UNK" {
+					unknownAsylum2024 += v
+				}
 			}
 			if r[iCoo] == "SYR" && r[iCoa] == "TUR" && r[iYear] == "2020" {
 				syrTur = r
+			}
+			if pseudo[r[iCoa]] != "" || pseudo[r[iCoo]] != "" {
+				continue // the single-row checks below look rows up by country code
 			}
 			if zeroRef == nil && r[iRef] == "0" && r[iAsy] != "0" && r[iAsy] != "" {
 				zeroRef = r
@@ -250,6 +244,28 @@ func TestUNHCRPopulation(t *testing.T) {
 		}
 		if rep.Read != dataRows || rep.Rejected != rejected || rep.Loaded != dataRows-rejected {
 			t.Errorf("read %d, loaded %d, rejected %d; want %d, %d, %d", rep.Read, rep.Loaded, rep.Rejected, dataRows, dataRows-rejected, rejected)
+		}
+		// Germany's refugees over all origins equal the file's, those of
+		// unknown origin included (stored under UNHCR-UKN).
+		if unknownInDEU2024 == 0 {
+			t.Fatal("no refugees of unknown origin in Germany in 2024 in the file")
+		}
+		var deu float64
+		if err := db.SQL().QueryRowContext(ctx, db.Rebind(`SELECT SUM(value) FROM observations WHERE series = 'refugees' AND period = '2024' AND area = 'DEU'`)).Scan(&deu); err != nil {
+			t.Fatal(err)
+		}
+		if deu != hostedDEU2024 {
+			t.Errorf("refugees in Germany 2024 over all origins: %v, want %v", deu, hostedDEU2024)
+		}
+		if o, ok := observation(t, db, "refugees", "DEU", pseudo["UNK"], "2024"); !ok || o.Value != unknownInDEU2024 {
+			t.Errorf("refugees of unknown origin in Germany 2024 = %+v, %v; want %v", o, ok, unknownInDEU2024)
+		}
+		if unknownAsylum2024 > 0 {
+			var got float64
+			db.SQL().QueryRowContext(ctx, db.Rebind(`SELECT COALESCE(SUM(value), 0) FROM observations WHERE series = 'refugees' AND period = '2024' AND area = 'UNHCR-UKN'`)).Scan(&got)
+			if got != unknownAsylum2024 {
+				t.Errorf("refugees in an unknown country of asylum 2024: %v, want %v", got, unknownAsylum2024)
+			}
 		}
 		if syrTur == nil {
 			t.Fatal("no Syria → Türkiye 2020 row in the file")
@@ -293,15 +309,12 @@ func TestUNHCRPopulation(t *testing.T) {
 		if o, ok := observation(t, db, "others_in_need", oipNumber[iCoa], oipNumber[iCoo], oipNumber[iYear]); !ok || o.Status != stats.Observed || o.Value != want {
 			t.Errorf("others_in_need %s → %s %s = %+v, %v; want %v", oipNumber[iCoo], oipNumber[iCoa], oipNumber[iYear], o, ok, want)
 		}
-		// Unknown, Stateless, Tibetan are reported.
+		// Unknown, Stateless, Tibetan are reported with their pseudo-codes.
 		s := rep.Summary(3)
-		for _, w := range []string{"Unknown (UNHCR code UKN)", "Stateless (UNHCR code STA)", "Tibetan (UNHCR code TIB)", "asylum Unknown"} {
+		for _, w := range []string{"origin Unknown (UNHCR-UKN)", "origin Stateless (UNHCR-STA)", "origin Tibetan (UNHCR-TIB)", "asylum Unknown (UNHCR-UKN)"} {
 			if !strings.Contains(s, w) {
 				t.Errorf("summary does not report %q:\n%s", w, s)
 			}
-		}
-		if r := rep.Rejections[0]; r.File != "population.csv" || r.Row < 2 || (r.Column != "coo_name" && r.Column != "coa_name") {
-			t.Errorf("first rejection %+v", r)
 		}
 
 		again, err := rn.Run(ctx, importer.UNHCRPopulationName, nil)

@@ -15,6 +15,7 @@ import (
 	"math"
 	"regexp"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 	"unicode"
@@ -66,6 +67,9 @@ const (
 	MaxNote           = 1000
 	MaxGoalsPerPlan   = 100
 	MaxIndicatorsGoal = 50
+	MaxCustomName     = 200 // a custom indicator's name
+	MaxCustomUnit     = 60  // a custom indicator's unit
+	MaxDecimals       = 6   // a custom indicator's decimals
 )
 
 // Plan is a development plan of one country.
@@ -103,15 +107,21 @@ type Goal struct {
 	Indicators  []LinkedIndicator `json:"indicators"`
 }
 
-// LinkedIndicator is an indicator of the library (built in or a user's
-// own, stored in the indicators table) linked to a goal, with the
-// baseline it starts from and the target it aims at.
+// LinkedIndicator is an indicator linked to a goal, with the baseline it
+// starts from and the target it aims at: either an indicator of the
+// library (built in or a user's own, stored in the indicators table) or
+// a custom indicator of the plan — a figure no dataset holds, with its
+// own name, unit and decimals, whose values are always reported by hand.
 type LinkedIndicator struct {
 	ID     int64 `json:"id"`
 	PlanID int64 `json:"planId"`
 	GoalID int64 `json:"goalId"`
-	// Indicator is the library code; Counterpart the other country of a
-	// bilateral indicator (a corridor); Sex the disaggregation.
+	// Custom marks a custom indicator of the plan: Indicator is then
+	// empty and Name, Unit and Decimals are its own.
+	Custom bool `json:"custom"`
+	// Indicator is the library code ("" for a custom indicator);
+	// Counterpart the other country of a bilateral indicator (a
+	// corridor); Sex the disaggregation.
 	Indicator     string  `json:"indicator"`
 	Counterpart   string  `json:"counterpart,omitempty"`
 	Sex           string  `json:"sex"`
@@ -125,7 +135,8 @@ type LinkedIndicator struct {
 	CreatedBy int64     `json:"createdBy"`
 	CreatedAt time.Time `json:"createdAt"`
 
-	// Filled when read: the library's name, unit and decimals.
+	// The library's name, unit and decimals, filled when read; a custom
+	// indicator's own, given when it is linked.
 	Name     string `json:"name,omitempty"`
 	Unit     string `json:"unit,omitempty"`
 	Decimals int    `json:"decimals"`
@@ -294,14 +305,30 @@ func (g Goal) Check() Problems {
 // Validate checks a goal; the error is the first problem.
 func (g Goal) Validate() error { return g.Check().Err() }
 
-// Check returns every problem of a linked indicator within its plan: the
-// baseline and target years lie inside the plan's period, the target year
-// comes after the baseline year, the target differs from the baseline
-// and both are finite numbers.
+// Check returns every problem of a linked indicator within its plan: a
+// library code, or for a custom indicator no code but its own name, unit
+// and decimals and values reported by hand (a custom indicator has no
+// live series); the target year lies inside the plan's period, the
+// baseline year comes before the target year and may lie before the
+// plan's start (plans start from the latest figure known, often from an
+// earlier year), the target differs from the baseline and both are
+// finite numbers.
 func (li LinkedIndicator) Check(p Plan) Problems {
 	var ps Problems
-	if !codeRE.MatchString(li.Indicator) {
-		ps.add("indicator", "code", nil, "an indicator code of the library (lower-case letters, digits and '_')")
+	if li.Custom {
+		if li.Indicator != "" {
+			ps.add("indicator", "customWithCode", nil, "a custom indicator has no library code; leave it empty or link the library indicator")
+		}
+		ps.text("name", li.Name, true, false, MaxCustomName)
+		ps.text("unit", li.Unit, true, false, MaxCustomUnit)
+		if li.Decimals < 0 || li.Decimals > MaxDecimals {
+			ps.add("decimals", "range", map[string]any{"Min": 0, "Max": MaxDecimals}, "from 0 to %d", MaxDecimals)
+		}
+		if li.Source == SourceLive {
+			ps.add("source", "customLive", nil, "a custom indicator has no live series; its values are reported by hand (source reported)")
+		}
+	} else if !codeRE.MatchString(li.Indicator) {
+		ps.add("indicator", "code", nil, "an indicator code of the library (lower-case letters, digits and '_'), or a custom indicator's name and unit")
 	}
 	if li.Counterpart != "" && !iso3RE.MatchString(li.Counterpart) {
 		ps.add("counterpart", "iso3", nil, "an ISO 3166-1 alpha-3 code in capitals, such as KEN")
@@ -316,13 +343,24 @@ func (li LinkedIndicator) Check(p Plan) Problems {
 	if okB && okT && li.BaselineValue == li.TargetValue {
 		ps.add("targetValue", "targetEqualsBaseline", nil, "must differ from the baseline value (a target that changes nothing cannot be tracked)")
 	}
-	okBY := ps.year("baselineYear", li.BaselineYear, p.StartYear, p.EndYear)
+	// The baseline may precede the period, never its end: the target year,
+	// inside the period, comes after it.
+	okBY := ps.year("baselineYear", li.BaselineYear, MinYear, p.EndYear-1)
 	okTY := ps.year("targetYear", li.TargetYear, p.StartYear, p.EndYear)
 	if okBY && okTY && li.TargetYear <= li.BaselineYear {
 		ps.add("targetYear", "targetAfterBaseline", map[string]any{"Value": li.BaselineYear},
 			"after the baseline year (%d)", li.BaselineYear)
 	}
 	return ps
+}
+
+// Label names a linked indicator in an audit trail or a log: its library
+// code, or "custom" and a custom indicator's name, quoted.
+func (li LinkedIndicator) Label() string {
+	if li.Custom {
+		return "custom " + strconv.Quote(li.Name)
+	}
+	return li.Indicator
 }
 
 // Validate checks a linked indicator; the error is the first problem.

@@ -201,10 +201,35 @@ func TestLinkedIndicatorCheck(t *testing.T) {
 		{"NaN baseline", func(li *LinkedIndicator) { li.BaselineValue = math.NaN() }, "baselineValue", "number"},
 		{"infinite target", func(li *LinkedIndicator) { li.TargetValue = math.Inf(1) }, "targetValue", "number"},
 		{"target equals baseline", func(li *LinkedIndicator) { li.TargetValue = li.BaselineValue }, "targetValue", "targetEqualsBaseline"},
-		{"baseline before the plan", func(li *LinkedIndicator) { li.BaselineYear = 2005 }, "baselineYear", "yearRange"},
+		// The baseline may lie before the plan's start (a 2010–2030 plan
+		// from a 2005 baseline), never after its end nor after the target.
+		{"baseline before the plan", func(li *LinkedIndicator) { li.BaselineYear = 2005 }, "", ""},
+		{"baseline long before the plan", func(li *LinkedIndicator) { li.BaselineYear, li.TargetYear = MinYear, 2015 }, "", ""},
+		{"baseline the year before the target", func(li *LinkedIndicator) { li.BaselineYear = 2029 }, "", ""},
+		{"baseline too early", func(li *LinkedIndicator) { li.BaselineYear = MinYear - 1 }, "baselineYear", "yearRange"},
+		{"baseline in the plan's last year", func(li *LinkedIndicator) { li.BaselineYear = 2030 }, "baselineYear", "yearRange"},
+		{"baseline after the plan", func(li *LinkedIndicator) { li.BaselineYear = 2031 }, "baselineYear", "yearRange"},
+		{"baseline after the target", func(li *LinkedIndicator) { li.BaselineYear, li.TargetYear = 2025, 2020 }, "targetYear", "targetAfterBaseline"},
+		{"target before the plan", func(li *LinkedIndicator) { li.BaselineYear, li.TargetYear = 2000, 2008 }, "targetYear", "yearRange"},
 		{"target after the plan", func(li *LinkedIndicator) { li.TargetYear = 2035 }, "targetYear", "yearRange"},
 		{"target year before baseline", func(li *LinkedIndicator) { li.BaselineYear, li.TargetYear = 2020, 2015 }, "targetYear", "targetAfterBaseline"},
 		{"target year equals baseline", func(li *LinkedIndicator) { li.TargetYear = 2010 }, "targetYear", "targetAfterBaseline"},
+		{"no library code", func(li *LinkedIndicator) { li.Indicator = "" }, "indicator", "code"},
+		// Custom indicators of the plan: reported by hand, with their own name, unit and decimals.
+		{"valid custom", custom(func(li *LinkedIndicator) {}), "", ""},
+		{"valid custom corridor", custom(func(li *LinkedIndicator) { li.Counterpart = "SAU" }), "", ""},
+		{"custom with no decimals", custom(func(li *LinkedIndicator) { li.Decimals = 0 }), "", ""},
+		{"custom with six decimals", custom(func(li *LinkedIndicator) { li.Decimals = MaxDecimals }), "", ""},
+		{"custom name of 200 characters", custom(func(li *LinkedIndicator) { li.Name = strings.Repeat("é", MaxCustomName) }), "", ""},
+		{"custom and live", custom(func(li *LinkedIndicator) { li.Source = SourceLive }), "source", "customLive"},
+		{"custom with a library code", custom(func(li *LinkedIndicator) { li.Indicator = "population" }), "indicator", "customWithCode"},
+		{"custom without name", custom(func(li *LinkedIndicator) { li.Name = " " }), "name", "required"},
+		{"custom name too long", custom(func(li *LinkedIndicator) { li.Name = strings.Repeat("é", MaxCustomName+1) }), "name", "tooLong"},
+		{"custom name with newline", custom(func(li *LinkedIndicator) { li.Name = "a\nb" }), "name", "text"},
+		{"custom without unit", custom(func(li *LinkedIndicator) { li.Unit = "" }), "unit", "required"},
+		{"custom unit too long", custom(func(li *LinkedIndicator) { li.Unit = strings.Repeat("x", MaxCustomUnit+1) }), "unit", "tooLong"},
+		{"custom decimals above 6", custom(func(li *LinkedIndicator) { li.Decimals = 7 }), "decimals", "range"},
+		{"custom negative decimals", custom(func(li *LinkedIndicator) { li.Decimals = -1 }), "decimals", "range"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -212,6 +237,17 @@ func TestLinkedIndicatorCheck(t *testing.T) {
 			tt.edit(&li)
 			checkProblem(t, li.Validate(plan), tt.field, tt.code)
 		})
+	}
+}
+
+// custom turns the valid library link of TestLinkedIndicatorCheck into a
+// valid custom indicator, then applies edit.
+func custom(edit func(*LinkedIndicator)) func(*LinkedIndicator) {
+	return func(li *LinkedIndicator) {
+		li.Custom, li.Indicator, li.Source = true, "", SourceReported
+		li.Name, li.Unit, li.Decimals = "Recruitment cost paid by workers", "% of monthly income", 1
+		li.BaselineValue, li.TargetValue = 120, 50
+		edit(li)
 	}
 }
 

@@ -172,6 +172,10 @@ var filterValues = map[string]func(string) bool{
 	"sex":         func(v string) bool { return v == SexTotal || v == SexMale || v == SexFemale },
 	"area":        func(v string) bool { return v == "*" || v == "$counterpart" || isCode(v) },
 	"counterpart": func(v string) bool { return v == "*" || v == "$area" || v == "none" || isCode(v) },
+	// missing=0 counts a missing value as zero: for a category a source
+	// began to publish later (UNHCR's others_in_need, from 2018), where
+	// earlier years had nobody in it by definition.
+	"missing": func(v string) bool { return v == "0" },
 }
 
 func isCode(v string) bool {
@@ -233,7 +237,7 @@ func (p *parser) filters(ref *Ref) error {
 		k := p.next()
 		check, ok := filterValues[k.text]
 		if k.kind != 'i' || !ok {
-			return &ExprError{Pos: k.pos, Token: k.text, Reason: "expected a filter: sex, area or counterpart"}
+			return &ExprError{Pos: k.pos, Token: k.text, Reason: "expected a filter: sex, area, counterpart or missing"}
 		}
 		if _, dup := ref.Filters[k.text]; dup {
 			return &ExprError{Pos: k.pos, Token: k.text, Reason: "filter given twice"}
@@ -277,7 +281,11 @@ func Eval(e Expr, at Point, look Lookup) (float64, bool, error) {
 	case Num:
 		return n.Value, true, nil
 	case Ref:
-		return look(n.Series, n.Filters, at)
+		v, ok, err := look(n.Series, n.Filters, at)
+		if err == nil && !ok && n.Filters["missing"] == "0" {
+			return 0, true, nil
+		}
+		return v, ok, err
 	case Binary:
 		l, ok, err := Eval(n.Left, at, look)
 		if err != nil || !ok {

@@ -111,3 +111,35 @@ func TestPeriodRange(t *testing.T) {
 		}
 	}
 }
+
+// TestMissingAsZero: a reference with missing=0 counts a missing value as
+// zero; without it the whole expression is missing; only "0" is allowed.
+func TestMissingAsZero(t *testing.T) {
+	look := func(series string, f map[string]string, at Point) (float64, bool, error) {
+		if series == "a" {
+			return 5, true, nil
+		}
+		return 0, false, nil // b is missing
+	}
+	for _, tc := range []struct {
+		expr string
+		v    float64
+		ok   bool
+	}{
+		{"a + b", 0, false},
+		{"a + b[missing=0]", 5, true},
+		{"a[missing=0] * 2", 10, true},
+	} {
+		e, err := Parse(tc.expr, nil)
+		if err != nil {
+			t.Fatalf("%s: %v", tc.expr, err)
+		}
+		v, ok, err := Eval(e, Point{Area: "KEN", Period: "2020", Sex: SexTotal}, look)
+		if err != nil || v != tc.v || ok != tc.ok {
+			t.Errorf("%s = %v, %v, %v; want %v, %v", tc.expr, v, ok, err, tc.v, tc.ok)
+		}
+	}
+	if _, err := Parse("b[missing=1]", nil); err == nil {
+		t.Error("missing=1 accepted")
+	}
+}

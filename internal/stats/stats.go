@@ -104,14 +104,26 @@ func (o Observation) Validate() error {
 // ("2019" or "2010:2020").
 type PeriodRange struct{ From, To string }
 
-// ParsePeriodRange reads "2019" or "2010:2020".
+// ParsePeriodRange reads "2019" or "2010:2020"; its errors say what is
+// wrong ("20x9" is not a year; the start after the end).
 func ParsePeriodRange(s string) (PeriodRange, error) {
 	from, to, isRange := strings.Cut(s, ":")
 	if !isRange {
 		to = from
 	}
-	if !ValidPeriod(from) || !ValidPeriod(to) || from > to {
-		return PeriodRange{}, derrors.Kindf(derrors.Invalid, "period %q: a period (2019) or a range (2010:2020) with the start before the end", s)
+	for _, p := range []string{from, to} {
+		if !ValidPeriod(p) {
+			what := "a year (2019), a quarter (2019-Q3) or a date (2019-07-01)"
+			if p == "" {
+				return PeriodRange{}, derrors.Kindf(derrors.Invalid, "period %q: the range has no %s; give a period (2019) or a range (2010:2020)",
+					s, map[bool]string{true: "start", false: "end"}[p == from])
+			}
+			return PeriodRange{}, derrors.Kindf(derrors.Invalid, "period %q: %q is not %s; give a period (2019) or a range (2010:2020)", s, p, what)
+		}
+	}
+	if from > to {
+		return PeriodRange{}, derrors.Kindf(derrors.Invalid, "period %q: the range starts (%s) after it ends (%s); give the earlier period first (%s:%s)",
+			s, from, to, to, from)
 	}
 	return PeriodRange{From: from, To: to}, nil
 }

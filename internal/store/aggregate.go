@@ -166,17 +166,10 @@ func (e *Evaluator) point(series, area, cp, sex, period string, sparseZero bool)
 		return cell{}, classify(err)
 	}
 	if n == 0 && sparseZero && (area == "*" || cp == "*") {
-		covered, err := e.covers(series, period)
-		return cell{ok: covered}, err
+		zero, err := e.s.absentIsZero(e.ctx, series, period, area, cp)
+		return cell{ok: zero}, err
 	}
 	return cell{sum: sum, ok: n > 0, estimated: est > 0}, nil
-}
-
-// covers reports whether a series has any value in a period: then an
-// absent row of a sparse table (UNHCR publishes only the pairs with
-// people) is nobody, a true zero.
-func (e *Evaluator) covers(series, period string) (bool, error) {
-	return e.s.covered(e.ctx, series, period)
 }
 
 // CanAggregate reports whether c can be computed for an aggregate from its
@@ -419,15 +412,20 @@ func (e *Evaluator) members(r stats.Ref, members []string, at stats.Point) (map[
 		other = area
 	}
 	if other == "*" && len(out) < len(members) {
-		covered, err := e.covers(r.Series, at.Period)
-		if err != nil {
-			return nil, err
-		}
-		if covered {
-			for _, c := range members {
-				if _, ok := out[c]; !ok {
-					out[c] = cell{ok: true}
-				}
+		for _, c := range members {
+			if _, ok := out[c]; ok {
+				continue
+			}
+			a, cpt := c, "*" // members are areas, summed over counterparts
+			if group == "counterpart" {
+				a, cpt = "*", c
+			}
+			zero, err := e.s.absentIsZero(e.ctx, r.Series, at.Period, a, cpt)
+			if err != nil {
+				return nil, err
+			}
+			if zero {
+				out[c] = cell{ok: true}
 			}
 		}
 	}
@@ -449,14 +447,17 @@ func (db *DB) DataVersion(ctx context.Context) (string, error) {
 }
 
 func (db *DB) readDataVersion(ctx context.Context) (string, error) {
-	var n, versions, lastImport, indicators int64
+	// The definitions' total length changes when a new program version
+	// updates a built-in definition (EnsureBuiltinIndicators).
+	var n, versions, lastImport, indicators, defs int64
 	err := db.queryRow(ctx, `SELECT
 		(SELECT COUNT(*) FROM datasets),
 		(SELECT CAST(COALESCE(SUM(version), 0) AS BIGINT) FROM datasets),
 		(SELECT CAST(COALESCE(MAX(import_id), 0) AS BIGINT) FROM datasets),
-		(SELECT COUNT(*) FROM indicators)`).Scan(&n, &versions, &lastImport, &indicators)
+		(SELECT COUNT(*) FROM indicators),
+		(SELECT CAST(COALESCE(SUM(LENGTH(definition)), 0) AS BIGINT) FROM indicators)`).Scan(&n, &versions, &lastImport, &indicators, &defs)
 	if err != nil {
 		return "", classify(err)
 	}
-	return fmt.Sprintf("%d.%d.%d.%d", n, versions, lastImport, indicators), nil
+	return fmt.Sprintf("%d.%d.%d.%d.%d", n, versions, lastImport, indicators, defs), nil
 }

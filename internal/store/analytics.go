@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"errors"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -49,7 +50,7 @@ func (s *Stats) EvalAreas(ctx context.Context, c stats.Compiled, areas []string,
 		return nil, derrors.Kindf(derrors.Invalid, "indicator %s is not compiled", c.Code)
 	}
 	b := &bulk{s: s, areas: areas, counterpart: counterpart, period: period, sex: sex,
-		tables: map[string]*refTable{}, covered: map[string]bool{}}
+		tables: map[string]*refTable{}}
 	refs := stats.Refs(c.Num)
 	if c.Den != nil {
 		refs = append(refs, stats.Refs(c.Den)...)
@@ -76,7 +77,6 @@ type bulk struct {
 	areas                    []string
 	counterpart, period, sex string
 	tables                   map[string]*refTable // refKey → table
-	covered                  map[string]bool      // series → has a value at the period
 }
 
 // A dimension of a reference resolves, for the point of area X, to a
@@ -215,20 +215,6 @@ func (b *bulk) prefetch(ctx context.Context, r stats.Ref) error {
 	return nil
 }
 
-// isCovered reports whether a series has any value at the period (any
-// sex, any age): Lookup's test for a true zero in a sparse sum.
-func (b *bulk) isCovered(ctx context.Context, series string) (bool, error) {
-	if c, ok := b.covered[series]; ok {
-		return c, nil
-	}
-	covered, err := b.s.covered(ctx, series, b.period)
-	if err != nil {
-		return false, err
-	}
-	b.covered[series] = covered
-	return covered, nil
-}
-
 // lookup answers the references from the prefetched tables.
 func (b *bulk) lookup(ctx context.Context) stats.Lookup {
 	return func(series string, f map[string]string, at stats.Point) (float64, bool, error) {
@@ -247,9 +233,26 @@ func (b *bulk) lookup(ctx context.Context) stats.Lookup {
 		if n := t.n[key]; n > 0 {
 			return t.sum[key], true, nil
 		}
-		if sp.area.kind == dimAll || sp.cp.kind == dimAll {
-			covered, err := b.isCovered(ctx, series)
-			return 0, covered, err
+		switch {
+		case sp.area.kind == dimAll:
+			cp := "*"
+			switch sp.cp.kind {
+			case dimArea:
+				cp = at.Area
+			case dimFixed:
+				cp = sp.cp.code
+			}
+			zero, err := b.s.absentIsZero(ctx, series, b.period, "*", cp)
+			return 0, zero, err
+		case sp.cp.kind == dimAll:
+			// As in Lookup: one area summed over counterparts is zero only
+			// when the area itself has a value in the period.
+			area := at.Area
+			if sp.area.kind == dimFixed {
+				area = sp.area.code
+			}
+			zero, err := b.s.absentIsZero(ctx, series, b.period, area, "*")
+			return 0, zero, err
 		}
 		return 0, false, nil
 	}
@@ -307,9 +310,13 @@ func (s *Stats) incidentsByCountry(ctx context.Context, out []AreaValue, period,
 	return out, nil
 }
 
-// IndicatorPeriods lists the periods an indicator has data for,
-// ascending: those of the series its numerator first refers to (as the
-// data API walks them), or the years of the incidents for SDG 10.7.3.
+// IndicatorPeriods lists the periods an indicator can have values for,
+// ascending: the periods in which every series it refers to (numerator
+// and denominator) has at least one value, or the years of the incidents
+// for SDG 10.7.3. A reference with the filter missing=0 counts a missing
+// value as zero (stats.Eval), so it never makes the indicator missing and
+// does not narrow the periods; when every reference has it, the periods
+// are those of any of them.
 func (s *Stats) IndicatorPeriods(ctx context.Context, c stats.Compiled) (_ []string, err error) {
 	defer derrors.Wrap(&err, "store.IndicatorPeriods(%q)", c.Code)
 	if c.Records == "incidents" {
@@ -329,10 +336,55 @@ func (s *Stats) IndicatorPeriods(ctx context.Context, c stats.Compiled) (_ []str
 		return out, rows.Err()
 	}
 	refs := stats.Refs(c.Num)
+	if c.Den != nil {
+		refs = append(refs, stats.Refs(c.Den)...)
+	}
 	if len(refs) == 0 {
 		return nil, nil
 	}
-	return s.Periods(ctx, refs[0].Series, stats.PeriodRange{From: "1900", To: "2100"})
+	var required, optional []string
+	for _, r := range refs {
+		list := &required
+		if r.Filters["missing"] == "0" {
+			list = &optional
+		}
+		if !slices.Contains(*list, r.Series) {
+			*list = append(*list, r.Series)
+		}
+	}
+	combine := func(series []string, intersect bool) ([]string, error) {
+		var out []string
+		for i, code := range series {
+			sp, err := s.coverage(ctx, code)
+			if err != nil {
+				return nil, err
+			}
+			var withValues []string
+			for _, p := range sp.periods {
+				if sp.values[p] > 0 {
+					withValues = append(withValues, p)
+				}
+			}
+			switch {
+			case i == 0:
+				out = withValues
+			case intersect:
+				out = slices.DeleteFunc(out, func(p string) bool { return !slices.Contains(withValues, p) })
+			default:
+				for _, p := range withValues {
+					if !slices.Contains(out, p) {
+						out = append(out, p)
+					}
+				}
+				slices.Sort(out)
+			}
+		}
+		return out, nil
+	}
+	if len(required) == 0 {
+		return combine(optional, false)
+	}
+	return combine(required, true)
 }
 
 // IndicatorSexes lists the sexes the indicator's first series has values

@@ -73,11 +73,22 @@ func Open(ctx context.Context, dsn string, log *slog.Logger) (_ *DB, err error) 
 	db.log = log
 	pctx, cancel := context.WithTimeout(ctx, 10*time.Second)
 	defer cancel()
-	if err := db.sql.PingContext(pctx); err != nil {
+	for {
+		err := db.sql.PingContext(pctx)
+		if err == nil {
+			return db, nil
+		}
+		// A new SQLite file is switched to WAL by the first connection;
+		// a process opening it at the same moment may find it locked for
+		// that instant (the journal-mode change does not wait on the busy
+		// timeout): try again shortly.
+		if db.dialect.name == "sqlite" && strings.Contains(err.Error(), "SQLITE_BUSY") && pctx.Err() == nil {
+			time.Sleep(20 * time.Millisecond)
+			continue
+		}
 		db.sql.Close()
 		return nil, fmt.Errorf("%w: cannot reach the %s database: %v", derrors.Unavailable, db.dialect.name, redact(err))
 	}
-	return db, nil
 }
 
 func openSQLite(path string) (*DB, error) {
@@ -98,8 +109,11 @@ func openSQLite(path string) (*DB, error) {
 	// default in SQLite; the busy timeout makes concurrent writers wait
 	// instead of failing; immediate transactions take the write lock at
 	// BEGIN, so a read-then-write transaction never fails half-way.
+	// The busy timeout comes first: setting the journal mode needs a lock
+	// another process may hold (a migration, an import), and without a
+	// timeout that would fail at once.
 	q := url.Values{}
-	for _, p := range []string{"foreign_keys(1)", "journal_mode(WAL)", "busy_timeout(10000)", "synchronous(NORMAL)"} {
+	for _, p := range []string{"busy_timeout(10000)", "foreign_keys(1)", "journal_mode(WAL)", "synchronous(NORMAL)"} {
 		q.Add("_pragma", p)
 	}
 	q.Set("_txlock", "immediate")

@@ -259,11 +259,48 @@ type IncidentFilter struct {
 	Route             string // a Migration Route value as published ("Central Mediterranean")
 	Origin            string // area code of a listed country of origin
 	Cause             string // a Cause of Death value as published ("Drowning")
+	// Aggregate is an M49 aggregate code ("002" Africa, "015" Northern
+	// Africa, an SDG region): the incidents whose country of incident is
+	// one of its member countries in the reference geography (the store's
+	// geo). Unlike IOM's Region of Incident it holds no sea: an incident
+	// without a country of incident is in no aggregate.
+	Aggregate string
+
+	members  []string // the aggregate's member countries, resolved by resolve
+	resolved bool
+}
+
+// resolveIncidentFilter looks up the members of the filter's aggregate in the reference
+// geography.
+func (db *DB) resolveIncidentFilter(ctx context.Context, f IncidentFilter) (IncidentFilter, error) {
+	if f.Aggregate == "" || f.resolved {
+		return f, nil
+	}
+	a, err := db.Geo().Area(ctx, f.Aggregate)
+	if err != nil {
+		return f, err
+	}
+	if a.IsCountry() || len(a.Members) == 0 {
+		return f, derrors.Kindf(derrors.Invalid, "area %q is no M49 aggregate with member countries", f.Aggregate)
+	}
+	f.members, f.resolved = a.Members, true
+	return f, nil
 }
 
 func (f IncidentFilter) conds() ([]string, []any) {
 	var conds []string
 	var args []any
+	if f.Aggregate != "" {
+		if len(f.members) == 0 {
+			// Unresolved (or empty): select nothing rather than everything.
+			conds = append(conds, "1 = 0")
+		} else {
+			conds = append(conds, "i.country_code IN ("+strings.TrimSuffix(strings.Repeat("?,", len(f.members)), ",")+")")
+			for _, m := range f.members {
+				args = append(args, m)
+			}
+		}
+	}
 	if f.Year != 0 {
 		conds = append(conds, "i.year = ?")
 		args = append(args, f.Year)
@@ -315,6 +352,9 @@ const incidentSums = `COALESCE(SUM(i.dead), 0), COALESCE(SUM(i.missing), 0), COA
 // how many incidents there are (SDG 10.7.3).
 func (db *DB) IncidentTotals(ctx context.Context, f IncidentFilter) (dead, missing int64, n int, err error) {
 	defer derrors.Wrap(&err, "store.IncidentTotals")
+	if f, err = db.resolveIncidentFilter(ctx, f); err != nil {
+		return 0, 0, 0, err
+	}
 	where, args := f.where()
 	var total int64
 	err = db.queryRow(ctx, `SELECT `+incidentSums+` FROM incidents i`+where, args...).Scan(&dead, &missing, &total, &n)
@@ -326,6 +366,9 @@ func (db *DB) IncidentTotals(ctx context.Context, f IncidentFilter) (dead, missi
 // Key "".
 func (db *DB) IncidentTotalsByYear(ctx context.Context, f IncidentFilter) (_ []IncidentTotal, err error) {
 	defer derrors.Wrap(&err, "store.IncidentTotalsByYear")
+	if f, err = db.resolveIncidentFilter(ctx, f); err != nil {
+		return nil, err
+	}
 	where, args := f.where()
 	rows, err := db.query(ctx, `SELECT i.year, `+incidentSums+` FROM incidents i`+where+` GROUP BY i.year ORDER BY i.year`, args...)
 	if err != nil {
@@ -357,6 +400,9 @@ func (db *DB) IncidentTotalsByYear(ctx context.Context, f IncidentFilter) (_ []I
 // the regions may add up to more than the world.
 func (db *DB) IncidentTotalsByRegion(ctx context.Context, f IncidentFilter) (_ []IncidentTotal, err error) {
 	defer derrors.Wrap(&err, "store.IncidentTotalsByRegion")
+	if f, err = db.resolveIncidentFilter(ctx, f); err != nil {
+		return nil, err
+	}
 	conds, args := f.conds()
 	where := ""
 	if len(conds) > 0 {
@@ -416,6 +462,9 @@ func (db *DB) Incidents(ctx context.Context, f IncidentFilter, limit, offset int
 	}
 	if offset < 0 {
 		return nil, derrors.Kindf(derrors.Invalid, "offset must not be negative")
+	}
+	if f, err = db.resolveIncidentFilter(ctx, f); err != nil {
+		return nil, err
 	}
 	where, args := f.where()
 	rows, err := db.query(ctx, `SELECT i.id, i.source_row, i.incident_id, i.main_id, i.incident_type, i.incident_date, i.year, i.month,

@@ -9,14 +9,16 @@ import (
 	"github.com/corridor-platform/corridor/internal/stats"
 )
 
-// EnsureBuiltinIndicators stores the built-in indicators that are missing.
+// EnsureBuiltinIndicators stores the built-in indicators: those missing
+// are created, and those stored by an earlier version of the program take
+// the current definition (built-in definitions are Corridor's, not users').
 func (s *Stats) EnsureBuiltinIndicators(ctx context.Context) error {
 	return s.db.InTx(ctx, func(tx *Tx) error {
 		for _, ind := range stats.BuiltinIndicators() {
 			ind.Builtin = true
 			def, _ := json.Marshal(ind)
 			if _, err := tx.Exec(ctx, `INSERT INTO indicators (code, definition, builtin, created_by, created_at) VALUES (?, ?, ?, 0, ?)
-				ON CONFLICT (code) DO NOTHING`, ind.Code, string(def), true, now()); err != nil {
+				ON CONFLICT (code) DO UPDATE SET definition = excluded.definition WHERE indicators.builtin`, ind.Code, string(def), true, now()); err != nil {
 				return classify(err)
 			}
 		}
@@ -140,8 +142,8 @@ func (s *Stats) Lookup(ctx context.Context) stats.Lookup {
 			// Summing over a dimension of a sparse table (UNHCR publishes
 			// only the pairs with people): when the series covers the
 			// period at all, no row means nobody, a true zero.
-			covered, err := s.covered(ctx, series, at.Period)
-			return 0, covered, err
+			zero, err := s.absentIsZero(ctx, series, at.Period, area, cp)
+			return 0, zero, err
 		}
 		return sum, n > 0, nil
 	}

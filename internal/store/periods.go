@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"sort"
+	"strings"
 	"sync"
 
 	"github.com/corridor-platform/corridor/internal/derrors"
@@ -22,9 +23,18 @@ import (
 // seriesPeriods is what a series covers, at one dataset version.
 type seriesPeriods struct {
 	version int64
-	periods []string       // ascending
-	values  map[string]int // period → observations with a value
+	periods []string                   // ascending
+	values  map[string]int             // period → observations with a value
+	areas   map[string]map[string]bool // period → areas with a value
+	// origins counts, by period, the values whose counterpart is a
+	// country or area rather than a category of the source (UNHCR's
+	// Unknown, Stateless and Tibetan origins: pseudo-area codes "UNHCR-…").
+	origins map[string]int
 }
+
+// categoryCode reports whether a code is a source's category stored as a
+// pseudo-area (UNHCR-UKN, UNHCR-STA, UNHCR-TIB), not an area.
+func categoryCode(code string) bool { return strings.HasPrefix(code, "UNHCR-") }
 
 type periodCache struct {
 	mu sync.Mutex
@@ -86,20 +96,29 @@ func (s *Stats) coverage(ctx context.Context, series string) (_ *seriesPeriods, 
 }
 
 func (s *Stats) readCoverage(ctx context.Context, series string) (*seriesPeriods, error) {
-	rows, err := s.db.query(ctx, `SELECT period, COUNT(value) FROM observations WHERE series = ? GROUP BY period`, series)
+	rows, err := s.db.query(ctx, `SELECT period, area, COUNT(value),
+		COUNT(CASE WHEN counterpart <> '' AND counterpart NOT LIKE 'UNHCR-%' THEN value END)
+		FROM observations WHERE series = ? GROUP BY period, area`, series)
 	if err != nil {
 		return nil, err
 	}
 	defer rows.Close()
-	sp := &seriesPeriods{values: map[string]int{}}
+	sp := &seriesPeriods{values: map[string]int{}, areas: map[string]map[string]bool{}, origins: map[string]int{}}
 	for rows.Next() {
-		var p string
-		var n int
-		if err := rows.Scan(&p, &n); err != nil {
+		var p, area string
+		var n, origins int
+		if err := rows.Scan(&p, &area, &n, &origins); err != nil {
 			return nil, err
 		}
-		sp.periods = append(sp.periods, p)
-		sp.values[p] = n
+		sp.origins[p] += origins
+		if _, seen := sp.values[p]; !seen {
+			sp.periods = append(sp.periods, p)
+			sp.areas[p] = map[string]bool{}
+		}
+		sp.values[p] += n
+		if n > 0 {
+			sp.areas[p][area] = true
+		}
 	}
 	sort.Strings(sp.periods)
 	return sp, rows.Err()
@@ -121,6 +140,53 @@ func (s *Stats) Periods(ctx context.Context, series string, r stats.PeriodRange)
 		}
 	}
 	return out, nil
+}
+
+// absentIsZero reports whether no row for a point of a sparse table
+// (UNHCR publishes only the pairs of countries with people) means nobody,
+// a true zero, rather than no data. Summing over areas (area "*"), it does
+// when the series has any value in the period: the table covers the
+// period. Summing over counterparts of one area (counterpart "*"), it does
+// only when that area has a value in the period: a country of asylum that
+// UNHCR reports nothing for in a year is not known to host nobody.
+func (s *Stats) absentIsZero(ctx context.Context, series, period, area, counterpart string) (bool, error) {
+	switch {
+	case area == "*" && counterpart != "*" && !categoryCode(counterpart):
+		// One origin summed over areas: zero when the table reports
+		// origins that year (in 1951 UNHCR knew no origins, only
+		// "Unknown": nobody's count from a given country is known).
+		sp, err := s.coverage(ctx, series)
+		if err != nil {
+			return false, err
+		}
+		if sp.values[period] == 0 {
+			return false, nil
+		}
+		if bilateral := sp.hasCounterparts(); bilateral {
+			return sp.origins[period] > 0, nil
+		}
+		return true, nil
+	case area == "*":
+		return s.covered(ctx, series, period)
+	case counterpart == "*":
+		sp, err := s.coverage(ctx, series)
+		if err != nil {
+			return false, err
+		}
+		return sp.areas[period][area], nil
+	}
+	return false, nil
+}
+
+// hasCounterparts reports whether the series is bilateral in practice:
+// some period has values with a country as counterpart.
+func (sp *seriesPeriods) hasCounterparts() bool {
+	for _, n := range sp.origins {
+		if n > 0 {
+			return true
+		}
+	}
+	return false
 }
 
 // covered reports whether the series has a value for any area in the

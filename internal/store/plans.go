@@ -162,21 +162,22 @@ func (s *Plans) Update(ctx context.Context, tx *Tx, p plans.Plan) (_ plans.Plan,
 		return p, &plans.FieldError{Field: "country", Code: "countryFixed",
 			Msg: "a plan's country does not change (its indicators were linked for " + country + "); create a new plan"}
 	}
-	// The years already in the plan must stay inside the new period.
+	// The years already in the plan must stay inside the new period: the
+	// targets and the measurements (a baseline may precede the period, but
+	// must come before the end, which the later target year ensures).
 	var lo, hi sql.NullInt64
 	if err := tx.QueryRow(ctx, `SELECT MIN(y), MAX(y) FROM (
-			SELECT baseline_year AS y FROM plan_indicators WHERE plan_id = ?
-			UNION ALL SELECT target_year FROM plan_indicators WHERE plan_id = ?
-			UNION ALL SELECT year FROM plan_measurements WHERE plan_id = ?) years`, p.ID, p.ID, p.ID).Scan(&lo, &hi); err != nil {
+			SELECT target_year AS y FROM plan_indicators WHERE plan_id = ?
+			UNION ALL SELECT year FROM plan_measurements WHERE plan_id = ?) years`, p.ID, p.ID).Scan(&lo, &hi); err != nil {
 		return p, classify(err)
 	}
 	if lo.Valid && int(lo.Int64) < p.StartYear {
 		return p, &plans.FieldError{Field: "startYear", Code: "periodHoldsYears", Args: map[string]any{"Value": lo.Int64},
-			Msg: "the plan holds a baseline, target or measurement in " + strconv.FormatInt(lo.Int64, 10) + ", before this start year"}
+			Msg: "the plan holds a target or measurement in " + strconv.FormatInt(lo.Int64, 10) + ", before this start year"}
 	}
 	if hi.Valid && int(hi.Int64) > p.EndYear {
 		return p, &plans.FieldError{Field: "endYear", Code: "periodHoldsYears", Args: map[string]any{"Value": hi.Int64},
-			Msg: "the plan holds a baseline, target or measurement in " + strconv.FormatInt(hi.Int64, 10) + ", after this end year"}
+			Msg: "the plan holds a target or measurement in " + strconv.FormatInt(hi.Int64, 10) + ", after this end year"}
 	}
 	t := now()
 	res, err := tx.Exec(ctx, `UPDATE plans SET title = ?, description = ?, start_year = ?, end_year = ?, status = ?,
@@ -234,11 +235,12 @@ func (s *Plans) AddGoal(ctx context.Context, tx *Tx, g plans.Goal) (_ plans.Goal
 	return g, classify(err)
 }
 
-// LinkIndicator links a library indicator to a goal of the plan
-// (li.PlanID, li.GoalID). With baselineFromData, a live indicator's
-// baseline value is the indicator's value for the plan's country in the
-// baseline year, as the data API returns it; li.BaselineValue is then
-// ignored.
+// LinkIndicator links an indicator to a goal of the plan (li.PlanID,
+// li.GoalID): a library indicator, or with li.Custom a custom indicator
+// of the plan with its own name, unit and decimals (reported by hand,
+// never live). With baselineFromData, a live indicator's baseline value
+// is the indicator's value for the plan's country in the baseline year,
+// as the data API returns it; li.BaselineValue is then ignored.
 func (s *Plans) LinkIndicator(ctx context.Context, tx *Tx, li plans.LinkedIndicator, baselineFromData bool) (_ plans.LinkedIndicator, err error) {
 	defer derrors.Wrap(&err, "store.Plans.LinkIndicator(plan %d)", li.PlanID)
 	p, err := lockPlan(ctx, tx, li.PlanID)
@@ -270,6 +272,18 @@ func (s *Plans) LinkIndicator(ctx context.Context, tx *Tx, li plans.LinkedIndica
 	if err := ps.Err(); err != nil {
 		return li, err
 	}
+	var goalLinks int
+	if err := tx.QueryRow(ctx, `SELECT COUNT(*) FROM plan_indicators WHERE goal_id = ?`, li.GoalID).Scan(&goalLinks); err != nil {
+		return li, classify(err)
+	}
+	if goalLinks >= maxIndicators {
+		return li, &plans.FieldError{Field: "goalId", Code: "goalFull", Args: map[string]any{"Max": maxIndicators},
+			Msg: "a goal has at most " + strconv.Itoa(maxIndicators) + " indicators"}
+	}
+	if li.Custom {
+		// Checked above: no code, a name and unit, reported by hand.
+		return s.insertLink(ctx, tx, li)
+	}
 	ind, err := s.db.Stats().Indicator(ctx, li.Indicator)
 	if errors.Is(err, derrors.NotFound) {
 		return li, &plans.FieldError{Field: "indicator", Code: "unknownIndicator", Args: map[string]any{"Value": li.Indicator},
@@ -287,14 +301,6 @@ func (s *Plans) LinkIndicator(ctx context.Context, tx *Tx, li plans.LinkedIndica
 			Msg: ind.Code + " is not measured between two countries; leave it empty"}
 	case ind.Records != "" && li.Sex != stats.SexTotal:
 		return li, &plans.FieldError{Field: "sex", Code: "sexTotalOnly", Msg: ind.Code + " is counted for both sexes only (total)"}
-	}
-	var goalLinks int
-	if err := tx.QueryRow(ctx, `SELECT COUNT(*) FROM plan_indicators WHERE goal_id = ?`, li.GoalID).Scan(&goalLinks); err != nil {
-		return li, classify(err)
-	}
-	if goalLinks >= maxIndicators {
-		return li, &plans.FieldError{Field: "goalId", Code: "goalFull", Args: map[string]any{"Max": maxIndicators},
-			Msg: "a goal has at most " + strconv.Itoa(maxIndicators) + " indicators"}
 	}
 	if baselineFromData {
 		ms, _, err := s.live(ctx, p, li, ind)
@@ -317,23 +323,43 @@ func (s *Plans) LinkIndicator(ctx context.Context, tx *Tx, li plans.LinkedIndica
 				Msg: "must differ from the baseline value (" + strconv.FormatFloat(li.BaselineValue, 'f', -1, 64) + ")"}
 		}
 	}
+	li.Name, li.Unit, li.Decimals = ind.Name, ind.Unit, ind.Decimals
+	return s.insertLink(ctx, tx, li)
+}
+
+// insertLink stores a checked link: a library indicator by its code, a
+// custom one (no code) with its name, unit and decimals.
+func (s *Plans) insertLink(ctx context.Context, tx *Tx, li plans.LinkedIndicator) (plans.LinkedIndicator, error) {
 	li.Direction = plans.DirectionOf(li.BaselineValue, li.TargetValue)
 	li.CreatedAt = now()
-	li.Name, li.Unit, li.Decimals = ind.Name, ind.Unit, ind.Decimals
-	err = tx.QueryRow(ctx, `INSERT INTO plan_indicators (plan_id, goal_id, indicator_code, counterpart, sex, baseline_value, baseline_year,
-		target_value, target_year, source, created_by, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
-		li.PlanID, li.GoalID, li.Indicator, li.Counterpart, li.Sex, li.BaselineValue, li.BaselineYear, li.TargetValue, li.TargetYear,
-		li.Source, li.CreatedBy, li.CreatedAt).Scan(&li.ID)
+	var code, name, unit, decimals any = li.Indicator, nil, nil, nil
+	if li.Custom {
+		code, name, unit, decimals = nil, li.Name, li.Unit, li.Decimals
+	}
+	err := tx.QueryRow(ctx, `INSERT INTO plan_indicators (plan_id, goal_id, indicator_code, custom_name, custom_unit, custom_decimals,
+		counterpart, sex, baseline_value, baseline_year, target_value, target_year, source, created_by, created_at)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
+		li.PlanID, li.GoalID, code, name, unit, decimals, li.Counterpart, li.Sex, li.BaselineValue, li.BaselineYear,
+		li.TargetValue, li.TargetYear, li.Source, li.CreatedBy, li.CreatedAt).Scan(&li.ID)
 	return li, classify(err)
 }
 
-const linkColumns = `pi.id, pi.plan_id, pi.goal_id, pi.indicator_code, pi.counterpart, pi.sex, pi.baseline_value, pi.baseline_year,
+// linkColumns are the columns of a link; a custom indicator has no code
+// (NULL, read as "") and its own name, unit and decimals.
+const linkColumns = `pi.id, pi.plan_id, pi.goal_id, COALESCE(pi.indicator_code, ''), COALESCE(pi.custom_name, ''),
+	COALESCE(pi.custom_unit, ''), COALESCE(pi.custom_decimals, 0), pi.counterpart, pi.sex, pi.baseline_value, pi.baseline_year,
 	pi.target_value, pi.target_year, pi.source, pi.created_by, pi.created_at`
 
-func scanLink(r interface{ Scan(...any) error }) (plans.LinkedIndicator, error) {
+// scanLink reads the linkColumns, then the extra columns of a query.
+func scanLink(r interface{ Scan(...any) error }, extra ...any) (plans.LinkedIndicator, error) {
 	var li plans.LinkedIndicator
-	err := r.Scan(&li.ID, &li.PlanID, &li.GoalID, &li.Indicator, &li.Counterpart, &li.Sex, &li.BaselineValue, &li.BaselineYear,
-		&li.TargetValue, &li.TargetYear, &li.Source, &li.CreatedBy, &li.CreatedAt)
+	var name, unit string
+	var decimals int
+	err := r.Scan(append([]any{&li.ID, &li.PlanID, &li.GoalID, &li.Indicator, &name, &unit, &decimals, &li.Counterpart, &li.Sex,
+		&li.BaselineValue, &li.BaselineYear, &li.TargetValue, &li.TargetYear, &li.Source, &li.CreatedBy, &li.CreatedAt}, extra...)...)
+	if li.Indicator == "" {
+		li.Custom, li.Name, li.Unit, li.Decimals = true, name, unit, decimals
+	}
 	li.Direction = plans.DirectionOf(li.BaselineValue, li.TargetValue)
 	li.CreatedAt = li.CreatedAt.UTC()
 	return li, err
@@ -381,7 +407,8 @@ func (s *Plans) AddMeasurement(ctx context.Context, tx *Tx, planID int64, m plan
 }
 
 // Load returns a whole plan: its goals in position order, each with its
-// linked indicators (named from the library) and the reported
+// linked indicators (named from the library, or by their own name when
+// custom) and the reported
 // measurements in time order. Live values and progress are added by
 // Assess.
 func (s *Plans) Load(ctx context.Context, id int64) (_ plans.Plan, err error) {
@@ -417,17 +444,14 @@ func (s *Plans) Load(ctx context.Context, id int64) (_ plans.Plan, err error) {
 	type at struct{ goal, link int }
 	links := map[int64]at{}
 	for rows.Next() {
-		var li plans.LinkedIndicator
 		var def string
-		if err := rows.Scan(&li.ID, &li.PlanID, &li.GoalID, &li.Indicator, &li.Counterpart, &li.Sex, &li.BaselineValue, &li.BaselineYear,
-			&li.TargetValue, &li.TargetYear, &li.Source, &li.CreatedBy, &li.CreatedAt, &def); err != nil {
+		li, err := scanLink(rows, &def)
+		if err != nil {
 			rows.Close()
 			return p, err
 		}
-		li.CreatedAt = li.CreatedAt.UTC()
-		li.Direction = plans.DirectionOf(li.BaselineValue, li.TargetValue)
 		var ind stats.Indicator
-		if json.Unmarshal([]byte(def), &ind) == nil {
+		if !li.Custom && json.Unmarshal([]byte(def), &ind) == nil {
 			li.Name, li.Unit, li.Decimals = ind.Name, ind.Unit, ind.Decimals
 		}
 		gi, ok := goals[li.GoalID]
@@ -463,13 +487,14 @@ func (s *Plans) Load(ctx context.Context, id int64) (_ plans.Plan, err error) {
 
 // Assess fills, for every linked indicator of a loaded plan, the live
 // values (source live: the indicator evaluated for the plan's country in
-// each year of the plan's period that the data covers) and the progress.
+// each year from the baseline or the plan's start to its end that the
+// data covers) and the progress.
 func (s *Plans) Assess(ctx context.Context, p *plans.Plan) (err error) {
 	defer derrors.Wrap(&err, "store.Plans.Assess(%d)", p.ID)
 	for gi := range p.Goals {
 		for li := range p.Goals[gi].Indicators {
 			l := &p.Goals[gi].Indicators[li]
-			if l.Source == plans.SourceLive {
+			if l.Source == plans.SourceLive && !l.Custom { // a custom indicator is never live
 				ind, err := s.db.Stats().Indicator(ctx, l.Indicator)
 				if err != nil {
 					return err
@@ -486,7 +511,8 @@ func (s *Plans) Assess(ctx context.Context, p *plans.Plan) (err error) {
 }
 
 // live evaluates a library indicator for the plan's country (and the
-// link's counterpart and sex) in every year of the plan's period, as the
+// link's counterpart and sex) in every year from the baseline (or the
+// plan's start, if earlier) to the plan's end, as the
 // data API does: the stored definition, compiled, evaluated at the
 // periods of the series its numerator first refers to, through the
 // store's Lookup. Years without a value are left out (a gap, never a
@@ -494,7 +520,13 @@ func (s *Plans) Assess(ctx context.Context, p *plans.Plan) (err error) {
 func (s *Plans) live(ctx context.Context, p plans.Plan, li plans.LinkedIndicator, ind stats.Indicator) ([]plans.Measurement, []string, error) {
 	st := s.db.Stats()
 	out := []plans.Measurement{}
-	from, to := strconv.Itoa(p.StartYear), strconv.Itoa(p.EndYear)
+	// From the baseline year when it precedes the period: the baseline
+	// value comes from the data, and the page shows it.
+	first := min(p.StartYear, li.BaselineYear)
+	if li.BaselineYear == 0 {
+		first = p.StartYear
+	}
+	from, to := strconv.Itoa(first), strconv.Itoa(p.EndYear)
 	if ind.Records == "incidents" {
 		totals, err := s.db.IncidentTotalsByYear(ctx, IncidentFilter{CountryOfIncident: p.Country})
 		if err != nil {
@@ -502,7 +534,7 @@ func (s *Plans) live(ctx context.Context, p plans.Plan, li plans.LinkedIndicator
 		}
 		for _, t := range totals {
 			y, err := strconv.Atoi(t.Key)
-			if err != nil || y < p.StartYear || y > p.EndYear {
+			if err != nil || y < first || y > p.EndYear {
 				continue
 			}
 			out = append(out, plans.Measurement{IndicatorID: li.ID, Year: y, Value: float64(t.DeadAndMissing), Source: plans.SourceLive})
@@ -540,7 +572,7 @@ func (s *Plans) live(ctx context.Context, p plans.Plan, li plans.LinkedIndicator
 	look := st.Lookup(ctx)
 	for _, period := range periods {
 		y, err := strconv.Atoi(period)
-		if err != nil || y < p.StartYear || y > p.EndYear {
+		if err != nil || y < first || y > p.EndYear {
 			continue // quarters and dates: plans measure years
 		}
 		v, ok, err := compiled.Eval(stats.Point{Area: p.Country, Counterpart: li.Counterpart, Period: period, Sex: li.Sex}, look)

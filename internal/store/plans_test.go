@@ -254,9 +254,11 @@ func TestPlansLifecycle(t *testing.T) {
 			kind  error
 			field string
 		}{
-			{"period no longer holds the baseline", func(tx *store.Tx) error {
+			// A baseline may precede the period (2010, before a 2012 start);
+			// a reported measurement (2012) may not.
+			{"period no longer holds a measurement", func(tx *store.Tx) error {
 				p := updated
-				p.StartYear = 2012
+				p.StartYear = 2013
 				_, err := ps.Update(ctx, tx, p)
 				return err
 			}, derrors.Invalid, "startYear"},
@@ -417,6 +419,111 @@ func TestPlansListScopes(t *testing.T) {
 					}
 				}
 			})
+		}
+	})
+}
+
+// TestPlansCustomIndicator: a plan tracks a figure no dataset holds — a
+// custom indicator with its own name, unit and decimals, reported by
+// hand — beside a live library indicator.
+func TestPlansCustomIndicator(t *testing.T) {
+	storetest.Run(t, func(t *testing.T, e storetest.Engine) {
+		ctx := context.Background()
+		f := newPlanFixture(t, e)
+		db, ps := f.db, f.db.Plans()
+		in := func(fn func(tx *store.Tx) error) error { return db.InTx(ctx, fn) }
+		var plan plans.Plan
+		var goal plans.Goal
+		err := in(func(tx *store.Tx) (err error) {
+			if plan, err = ps.Create(ctx, tx, plans.Plan{Country: "KEN", Title: "Fair recruitment 2015–2030", StartYear: 2015, EndYear: 2030,
+				Status: plans.StatusActive, OrgID: f.orgA.ID, OwnerID: f.owner.ID}); err != nil {
+				return err
+			}
+			goal, err = ps.AddGoal(ctx, tx, plans.Goal{PlanID: plan.ID, Title: "Workers pay no recruitment fees"})
+			return err
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		var live, cost plans.LinkedIndicator
+		if err := in(func(tx *store.Tx) (err error) {
+			live, err = ps.LinkIndicator(ctx, tx, plans.LinkedIndicator{PlanID: plan.ID, GoalID: goal.ID, Indicator: "migrant_share_of_population",
+				Sex: "total", BaselineYear: 2015, TargetValue: 2.5, TargetYear: 2030, Source: plans.SourceLive, CreatedBy: f.owner.ID}, true)
+			return err
+		}); err != nil {
+			t.Fatalf("live: %v", err)
+		}
+		custom := plans.LinkedIndicator{PlanID: plan.ID, GoalID: goal.ID, Custom: true, Name: "Recruitment cost paid by workers",
+			Unit: "% of monthly income", Decimals: 1, Counterpart: "SAU", Sex: "female", BaselineValue: 120, BaselineYear: 2015,
+			TargetValue: 30, TargetYear: 2030, Source: plans.SourceReported, CreatedBy: f.owner.ID}
+		if err := in(func(tx *store.Tx) (err error) { cost, err = ps.LinkIndicator(ctx, tx, custom, false); return err }); err != nil {
+			t.Fatalf("custom: %v", err)
+		}
+		if cost.ID == 0 || !cost.Custom || cost.Indicator != "" || cost.Name != custom.Name || cost.Direction != plans.Decrease {
+			t.Errorf("linked custom indicator %+v", cost)
+		}
+		m := plans.Measurement{IndicatorID: cost.ID, Year: 2020, Value: 84, Note: "KNBS migrant worker survey 2020, table 7",
+			RecordedBy: f.owner.ID, RecordedByName: f.owner.Username}
+		if err := in(func(tx *store.Tx) error { _, err := ps.AddMeasurement(ctx, tx, plan.ID, m); return err }); err != nil {
+			t.Fatalf("measurement: %v", err)
+		}
+
+		// Refused: a custom indicator cannot be live, needs its unit, and
+		// has no library code; none of it is stored.
+		refused := []struct {
+			name  string
+			edit  func(*plans.LinkedIndicator)
+			data  bool
+			field string
+		}{
+			{"custom and live", func(li *plans.LinkedIndicator) { li.Source = plans.SourceLive }, false, "source"},
+			{"custom and live, baseline from the data", func(li *plans.LinkedIndicator) { li.Source = plans.SourceLive }, true, "source"},
+			{"missing unit", func(li *plans.LinkedIndicator) { li.Unit = "" }, false, "unit"},
+			{"name too long", func(li *plans.LinkedIndicator) { li.Name = strings.Repeat("n", plans.MaxCustomName+1) }, false, "name"},
+			{"decimals", func(li *plans.LinkedIndicator) { li.Decimals = 9 }, false, "decimals"},
+			{"with a library code", func(li *plans.LinkedIndicator) { li.Indicator = "population" }, false, "indicator"},
+			{"a reported figure without baseline from the data", func(li *plans.LinkedIndicator) {}, true, "baselineValue"},
+		}
+		for _, tt := range refused {
+			li := custom
+			tt.edit(&li)
+			err := in(func(tx *store.Tx) error { _, err := ps.LinkIndicator(ctx, tx, li, tt.data); return err })
+			if !errors.Is(err, derrors.Invalid) || fieldOf(err) != tt.field {
+				t.Errorf("%s: %v (field %q), want Invalid on %q", tt.name, err, fieldOf(err), tt.field)
+			}
+		}
+		// The table refuses a custom live row too.
+		err = in(func(tx *store.Tx) error {
+			_, err := tx.Exec(ctx, `INSERT INTO plan_indicators (plan_id, goal_id, custom_name, custom_unit, custom_decimals, counterpart, sex,
+				baseline_value, baseline_year, target_value, target_year, source, created_by, created_at)
+				VALUES (?, ?, 'x', 'y', 1, '', 'total', 1, 2015, 2, 2020, 'live', ?, ?)`, plan.ID, goal.ID, f.owner.ID, plan.CreatedAt)
+			return err
+		})
+		if err == nil {
+			t.Error("the table took a custom live indicator")
+		}
+
+		got, err := ps.Load(ctx, plan.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := ps.Assess(ctx, &got); err != nil {
+			t.Fatal(err)
+		}
+		if len(got.Goals) != 1 || len(got.Goals[0].Indicators) != 2 {
+			t.Fatalf("loaded plan: %+v", got.Goals)
+		}
+		gl, gc := got.Goals[0].Indicators[0], got.Goals[0].Indicators[1]
+		if gl.ID != live.ID || gl.Custom || gl.Name != "International migrants as a share of the population" || len(gl.Measurements) != 2 {
+			t.Errorf("live indicator %+v", gl)
+		}
+		if gc.ID != cost.ID || !gc.Custom || gc.Indicator != "" || gc.Name != "Recruitment cost paid by workers" || gc.Unit != "% of monthly income" ||
+			gc.Decimals != 1 || gc.Counterpart != "SAU" || gc.Sex != "female" || gc.Source != plans.SourceReported || len(gc.Citations) != 0 {
+			t.Errorf("custom indicator %+v", gc)
+		}
+		// 2020: expected 120 − 90 × 5/15 = 90; actual 84 is ahead of the path.
+		if p := gc.Progress; p == nil || len(gc.Measurements) != 1 || p.Status != plans.OnTrack || *p.Expected != 90 || p.Latest.Value != 84 {
+			t.Errorf("custom progress %+v (measurements %+v)", p, gc.Measurements)
 		}
 	})
 }

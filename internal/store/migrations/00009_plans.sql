@@ -1,6 +1,8 @@
 -- Development plans (internal/plans): a plan of one country, its goals,
--- the library indicators linked to each goal with baseline and target,
--- and the measurements reported by hand. Live values are not stored: they
+-- the indicators linked to each goal with baseline and target — library
+-- indicators, or custom indicators of the plan (their own name, unit and
+-- decimals, values always reported by hand) — and the measurements
+-- reported by hand. Live values are not stored: they
 -- are evaluated from the imported data when a plan is read.
 
 -- +goose Up
@@ -39,7 +41,10 @@ CREATE TABLE plan_indicators (
     id             $ID,
     plan_id        BIGINT NOT NULL REFERENCES plans (id) ON DELETE CASCADE,
     goal_id        BIGINT NOT NULL REFERENCES plan_goals (id) ON DELETE CASCADE,
-    indicator_code TEXT NOT NULL REFERENCES indicators (code),
+    indicator_code TEXT REFERENCES indicators (code), -- NULL: a custom indicator
+    custom_name    TEXT,
+    custom_unit    TEXT,
+    custom_decimals INTEGER,
     counterpart    TEXT NOT NULL,
     sex            TEXT NOT NULL,
     baseline_value $FLOAT NOT NULL,
@@ -50,7 +55,9 @@ CREATE TABLE plan_indicators (
     created_by     BIGINT NOT NULL REFERENCES users (id),
     created_at     $TIME NOT NULL,
     CHECK (target_year > baseline_year),
-    CHECK (source IN ('live', 'reported'))
+    CHECK (source IN ('live', 'reported')),
+    CHECK ((indicator_code IS NULL) = (custom_name IS NOT NULL)),
+    CHECK (indicator_code IS NOT NULL OR (custom_unit IS NOT NULL AND custom_decimals BETWEEN 0 AND 6 AND source = 'reported'))
 );
 CREATE INDEX plan_indicators_plan ON plan_indicators (plan_id, goal_id);
 CREATE INDEX plan_indicators_goal ON plan_indicators (goal_id);

@@ -502,10 +502,12 @@ func (a *API) deleteRole(w http.ResponseWriter, r *http.Request) {
 
 // ---- API tokens
 
-// TokenRequest is the body of POST /api/v1/tokens.
+// TokenRequest is the body of POST /api/v1/tokens. ExpiresAt is optional:
+// without it the token expires after auth.DefaultTokenLifetime (90 days);
+// with it, it must be in the future and at most 366 days ahead.
 type TokenRequest struct {
 	Name        string            `json:"name"`
-	ExpiresAt   time.Time         `json:"expiresAt"`
+	ExpiresAt   time.Time         `json:"expiresAt,omitzero"`
 	Permissions []auth.Permission `json:"permissions"`
 }
 
@@ -542,7 +544,7 @@ func (a *API) createToken(w http.ResponseWriter, r *http.Request) {
 	var out NewToken
 	err := a.inTx(r.Context(), func(tx *store.Tx) (err error) {
 		out.Token, out.Secret, err = a.db.Sessions().CreateToken(r.Context(), tx,
-			store.Token{UserID: p.UserID, Name: req.Name, ExpiresAt: req.ExpiresAt, Permissions: req.Permissions})
+			store.Token{UserID: p.UserID, Name: req.Name, ExpiresAt: auth.TokenExpiry(req.ExpiresAt, time.Now()), Permissions: req.Permissions})
 		return err
 	})
 	if err != nil {

@@ -3,6 +3,7 @@ package api
 import (
 	"bytes"
 	"encoding/csv"
+	"errors"
 	"net/http"
 	"slices"
 	"strconv"
@@ -50,16 +51,31 @@ func (a *API) getIndicator(w http.ResponseWriter, r *http.Request) {
 	web.WriteJSON(w, http.StatusOK, ind)
 }
 
+// indicatorRequest is the body of POST /api/v1/indicators: an indicator
+// whose factor (1), aggregation ("sum") and decimals (0) may be omitted.
+type indicatorRequest struct {
+	stats.Indicator
+	Factor *float64 `json:"factor"`
+}
+
 func (a *API) createIndicator(w http.ResponseWriter, r *http.Request) {
-	var ind stats.Indicator
-	if err := decodeJSON(r, &ind); err != nil {
+	var req indicatorRequest
+	if err := decodeJSON(r, &req); err != nil {
 		a.problem(w, r, err)
 		return
+	}
+	ind := req.Indicator
+	ind.Factor = 1
+	if req.Factor != nil {
+		ind.Factor = *req.Factor
+	}
+	if ind.Aggregation == "" {
+		ind.Aggregation = "sum"
 	}
 	p := web.PrincipalFrom(r.Context())
 	err := a.inTx(r.Context(), func(tx *store.Tx) error { return a.db.Stats().CreateIndicator(r.Context(), tx, ind, p.UserID) })
 	if err != nil {
-		a.problem(w, r, err)
+		a.problem(w, r, indicatorFieldError(err))
 		return
 	}
 	web.NoteRecord(r, ind.Code)
@@ -69,6 +85,35 @@ func (a *API) createIndicator(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	web.WriteJSON(w, http.StatusCreated, out)
+}
+
+// indicatorFields are the fields of an indicator definition that its
+// validation errors start with ("factor: 1, 100, …").
+var indicatorFields = []string{"code", "name", "unit", "factor", "decimals", "aggregation", "records", "numerator", "denominator"}
+
+// indicatorFieldError names the field at fault in the problem's param
+// member: an expression error (which keeps its position and token) names
+// the numerator or denominator, a validation error the field it starts
+// with.
+func indicatorFieldError(err error) error {
+	var ee *stats.ExprError
+	if errors.As(err, &ee) {
+		field := "numerator"
+		if strings.HasSuffix(ee.Reason, "(in denominator)") {
+			field = "denominator"
+		}
+		return &web.ParamError{Param: field, Reason: ee.Error()}
+	}
+	if !errors.Is(err, derrors.Invalid) {
+		return err
+	}
+	msg := derrors.Message(err)
+	for _, f := range indicatorFields {
+		if rest, ok := strings.CutPrefix(msg, f+": "); ok {
+			return &web.ParamError{Param: f, Reason: rest}
+		}
+	}
+	return err
 }
 
 // DataRow is one value of the data API. For an aggregate area (a region,
@@ -111,6 +156,19 @@ type DataMeta struct {
 	URL string `json:"url"`
 	// Notes explain how aggregate rows were made.
 	Notes []string `json:"notes,omitempty"`
+	// Route is IOM's migration route the rows are restricted to (SDG
+	// 10.7.3 with route=…).
+	Route string `json:"route,omitempty"`
+	// Undated counts, for SDG 10.7.3, the selected incidents the source
+	// gives no year for: they are in no row, whatever the period.
+	Undated *UndatedIncidents `json:"undated,omitempty"`
+}
+
+// UndatedIncidents are the incidents without a year of an SDG 10.7.3
+// answer (the Missing Migrants file has 13, with 13 dead and missing).
+type UndatedIncidents struct {
+	DeadAndMissing int64 `json:"deadAndMissing"`
+	Incidents      int   `json:"incidents"`
 }
 
 // computedNote explains computed aggregates in the metadata.
@@ -130,6 +188,7 @@ func (a *API) data(w http.ResponseWriter, r *http.Request) {
 	periodParam := q.str("period", 24)
 	sex := q.str("sex", 8)
 	format := q.str("format", 8)
+	route := q.str("route", 200)
 	if err := q.done(); err != nil {
 		a.problem(w, r, err)
 		return
@@ -176,7 +235,11 @@ func (a *API) data(w http.ResponseWriter, r *http.Request) {
 		meta.Definition += " × " + strconv.FormatFloat(ind.Factor, 'f', -1, 64)
 	}
 	if ind.Records == "incidents" {
-		a.incidentData(w, r, ind, meta, areaParam, period, sex, format)
+		a.incidentData(w, r, ind, meta, incidentQuery{area: areaParam, route: route, period: period, sex: sex, format: format})
+		return
+	}
+	if route != "" {
+		a.problem(w, r, &web.ParamError{Param: "route", Reason: "only sdg_10_7_3 (incidents) is given by migration route, not " + code})
 		return
 	}
 	if areaParam == "" {
@@ -233,12 +296,26 @@ func (a *API) data(w http.ResponseWriter, r *http.Request) {
 		a.problem(w, r, err)
 		return
 	}
+	if len(periods) == 0 && periodParam != "" {
+		// No value of the indicator anywhere in the range: explicit
+		// missing rows for the periods asked for (as for an area without
+		// a value in a period that has data), and a note saying which
+		// periods have data.
+		periods = requestedPeriods(period)
+		withData, err := a.db.Stats().IndicatorPeriods(ctx, compiled)
+		if err != nil {
+			a.problem(w, r, err)
+			return
+		}
+		meta.Notes = append(meta.Notes, "No value of "+ind.Code+" in "+periodParam+": the rows are missing (no data, never zero). Periods with data: "+
+			summarizePeriods(withData)+".")
+	}
 	ev := a.db.Stats().Evaluator(ctx)
 	rows := []DataRow{}
 	for _, ar := range areas {
 		aggregate := !ar.IsCountry() && len(ar.Members) > 0
-		if aggregate && len(meta.Notes) == 0 {
-			meta.Notes = append(meta.Notes, computedNote)
+		if aggregate && !slices.Contains(meta.Notes, computedNote) {
+			meta.Notes = append([]string{computedNote}, meta.Notes...)
 		}
 		for _, p := range periods {
 			at := stats.Point{Area: ar.Code, Counterpart: counterpart, Period: p, Sex: sex}
@@ -307,6 +384,28 @@ func aggregateRow(ev *store.Evaluator, c stats.Compiled, members []string, at st
 		row.Value, row.Status, row.Basis = &comp.Value, string(comp.Status), BasisComputed
 	}
 	return row, nil
+}
+
+// maxRequestedPeriods bounds the missing rows of a range without data.
+const maxRequestedPeriods = 50
+
+// requestedPeriods lists the periods a range asks for: its one period, or
+// each year of a range of years (up to maxRequestedPeriods; a longer range
+// gets none, only the note).
+func requestedPeriods(r stats.PeriodRange) []string {
+	if r.From == r.To {
+		return []string{r.From}
+	}
+	from, err1 := strconv.Atoi(r.From)
+	to, err2 := strconv.Atoi(r.To)
+	if err1 != nil || err2 != nil || len(r.From) != 4 || len(r.To) != 4 || to-from >= maxRequestedPeriods {
+		return nil
+	}
+	var out []string
+	for y := from; y <= to; y++ {
+		out = append(out, strconv.Itoa(y))
+	}
+	return out
 }
 
 func appendNew(list []string, s string) []string {
@@ -422,6 +521,32 @@ const (
 // columns, values as numbers) and what they are and where they come from
 // (sheet "source").
 func (a *API) writeDataXLSX(w http.ResponseWriter, r *http.Request, rows []DataRow, meta DataMeta) {
+	a.writeXLSX(w, r, meta.Indicator+".xlsx", dataColumns, len(rows), func(i int) []any { return dataRecord(rows[i], meta) }, dataSource(meta))
+}
+
+// dataSource is the source sheet of the data API's workbook.
+func dataSource(meta DataMeta) [][2]string {
+	src := [][2]string{
+		{"indicator", meta.Indicator}, {"name", meta.Name}, {"unit", meta.Unit}, {"definition", meta.Definition},
+		{"sources", strings.Join(meta.Sources, "; ")}, {"citations", strings.Join(meta.Citations, "; ")},
+		{"licences", strings.Join(meta.Licences, "; ")}, {"retrieved from", meta.URL},
+	}
+	if meta.Route != "" {
+		src = append(src, [2]string{"migration route", meta.Route})
+	}
+	if u := meta.Undated; u != nil {
+		src = append(src, [2]string{"undated dead and missing", strconv.FormatInt(u.DeadAndMissing, 10)},
+			[2]string{"undated incidents", strconv.Itoa(u.Incidents)})
+	}
+	for _, n := range meta.Notes {
+		src = append(src, [2]string{"note", n})
+	}
+	return src
+}
+
+// writeXLSX writes a workbook of two sheets: "data" (a header of columns,
+// then n records, numbers as numbers) and "source" (name, value pairs).
+func (a *API) writeXLSX(w http.ResponseWriter, r *http.Request, filename string, columns []string, n int, record func(int) []any, src [][2]string) {
 	f := excelize.NewFile()
 	defer f.Close()
 	fail := func(err error) { a.problem(w, r, err) }
@@ -434,17 +559,17 @@ func (a *API) writeDataXLSX(w http.ResponseWriter, r *http.Request, rows []DataR
 		fail(err)
 		return
 	}
-	header := make([]any, len(dataColumns))
-	for i, c := range dataColumns {
+	header := make([]any, len(columns))
+	for i, c := range columns {
 		header[i] = c
 	}
 	if err := sw.SetRow("A1", header); err != nil {
 		fail(err)
 		return
 	}
-	for i, row := range rows {
+	for i := range n {
 		cell, _ := excelize.CoordinatesToCellName(1, i+2)
-		if err := sw.SetRow(cell, dataRecord(row, meta)); err != nil {
+		if err := sw.SetRow(cell, record(i)); err != nil {
 			fail(err)
 			return
 		}
@@ -456,14 +581,6 @@ func (a *API) writeDataXLSX(w http.ResponseWriter, r *http.Request, rows []DataR
 	if _, err := f.NewSheet(SheetSource); err != nil {
 		fail(err)
 		return
-	}
-	src := [][2]string{
-		{"indicator", meta.Indicator}, {"name", meta.Name}, {"unit", meta.Unit}, {"definition", meta.Definition},
-		{"sources", strings.Join(meta.Sources, "; ")}, {"citations", strings.Join(meta.Citations, "; ")},
-		{"licences", strings.Join(meta.Licences, "; ")}, {"retrieved from", meta.URL},
-	}
-	for _, n := range meta.Notes {
-		src = append(src, [2]string{"note", n})
 	}
 	for i, kv := range src {
 		cell, _ := excelize.CoordinatesToCellName(1, i+1)
@@ -478,32 +595,58 @@ func (a *API) writeDataXLSX(w http.ResponseWriter, r *http.Request, rows []DataR
 		return
 	}
 	w.Header().Set("Content-Type", MediaTypeXLSX)
-	w.Header().Set("Content-Disposition", `attachment; filename="`+meta.Indicator+`.xlsx"`)
+	w.Header().Set("Content-Disposition", `attachment; filename="`+filename+`"`)
 	w.Header().Set("Content-Length", strconv.Itoa(buf.Len()))
 	w.WriteHeader(http.StatusOK)
 	buf.WriteTo(w)
 }
 
+// incidentQuery is what an SDG 10.7.3 request selects.
+type incidentQuery struct {
+	area, route string
+	period      stats.PeriodRange
+	sex, format string
+}
+
+// Notes of SDG 10.7.3 answers.
+const (
+	undatedNote = "Incidents without a year (the source gives none) are in no row, whatever the period: meta.undated counts them " +
+		"(their dead and missing, and how many incidents), so that the rows plus meta.undated give the file's total."
+	m49IncidentNote = "Area is an M49 aggregate of the reference geography: the dead and missing in incidents whose country of incident " +
+		"is one of its member countries. Incidents at sea or without a country of incident are in no M49 aggregate; IOM's own " +
+		"Region of Incident (area=Mediterranean, area=Eastern Africa, …) is another grouping, which includes seas."
+	iomRegionNote = "Area is IOM's Region of Incident as published (which includes seas such as the Mediterranean), not an M49 " +
+		"aggregate: an incident listing several regions counts in each."
+)
+
 // incidentData answers SDG 10.7.3 from the Missing Migrants incidents: the
-// area is the world (001), a country of incident, or a Region of Incident
-// as IOM publishes it.
-func (a *API) incidentData(w http.ResponseWriter, r *http.Request, ind stats.Indicator, meta DataMeta, area string, period stats.PeriodRange, sex, format string) {
+// area is the world (001), a country of incident, an M49 aggregate (002
+// Africa: incidents whose country of incident is a member), or a Region of
+// Incident as IOM publishes it (a name, never an M49 code: "Eastern
+// Africa" is IOM's region, 014 the M49 one); route restricts it to one of
+// IOM's migration routes. Rows are by year; incidents without a year are
+// counted in meta.undated.
+func (a *API) incidentData(w http.ResponseWriter, r *http.Request, ind stats.Indicator, meta DataMeta, iq incidentQuery) {
 	ctx := r.Context()
-	if sex != stats.SexTotal {
+	if iq.sex != stats.SexTotal {
 		a.problem(w, r, &web.ParamError{Param: "sex", Reason: "incidents are counted for both sexes only (total)"})
 		return
 	}
-	if area == "" {
-		a.problem(w, r, &web.ParamError{Param: "area", Reason: "required: 001 (world), a country of incident, or a region of incident"})
+	if iq.area == "" {
+		a.problem(w, r, &web.ParamError{Param: "area", Reason: "required: 001 (world), a country of incident, an M49 region (002, 015, …) or an IOM region of incident"})
 		return
 	}
 	f := store.IncidentFilter{}
-	key := area
-	if ar, err := a.geo.Area(ctx, area); err == nil && (ar.Code == "001" || ar.IsCountry()) {
+	key := iq.area
+	if ar, err := a.geo.Area(ctx, iq.area); err == nil && (ar.Code == "001" || ar.IsCountry() || len(ar.Members) > 0) {
 		key = ar.Code
 		meta.AreaNames[ar.Code] = ar.Name
-		if ar.IsCountry() {
+		switch {
+		case ar.IsCountry():
 			f.CountryOfIncident = ar.Code
+		case ar.Code != "001":
+			f.Aggregate = ar.Code
+			meta.Notes = append(meta.Notes, m49IncidentNote)
 		}
 	} else {
 		regions, err := a.db.IncidentValues(ctx, store.IncidentFieldRegion)
@@ -511,12 +654,32 @@ func (a *API) incidentData(w http.ResponseWriter, r *http.Request, ind stats.Ind
 			a.problem(w, r, err)
 			return
 		}
-		if _, ok := regions[area]; !ok {
-			a.problem(w, r, &web.ParamError{Param: "area", Reason: "no country or region of incident " + strconv.Quote(area)})
+		if _, ok := regions[iq.area]; !ok {
+			a.problem(w, r, &web.ParamError{Param: "area", Reason: "no country, M49 area or region of incident " + strconv.Quote(iq.area)})
 			return
 		}
-		f.Region = area
-		meta.AreaNames[area] = area
+		f.Region = iq.area
+		meta.AreaNames[iq.area] = iq.area
+		meta.Notes = append(meta.Notes, iomRegionNote)
+	}
+	if iq.route != "" {
+		routes, err := a.db.IncidentValues(ctx, store.IncidentFieldRoute)
+		if err != nil {
+			a.problem(w, r, err)
+			return
+		}
+		if _, ok := routes[iq.route]; !ok {
+			names := make([]string, 0, len(routes))
+			for n := range routes {
+				names = append(names, n)
+			}
+			slices.Sort(names)
+			a.problem(w, r, &web.ParamError{Param: "route", Reason: "no migration route " + strconv.Quote(iq.route) +
+				" in the incidents; routes: " + strings.Join(names, ", ")})
+			return
+		}
+		f.Route = iq.route
+		meta.Route = iq.route
 	}
 	totals, err := a.db.IncidentTotalsByYear(ctx, f)
 	if err != nil {
@@ -535,16 +698,24 @@ func (a *API) incidentData(w http.ResponseWriter, r *http.Request, ind stats.Ind
 		return
 	}
 	byYear := map[string]int64{}
+	meta.Undated = &UndatedIncidents{}
 	for _, t := range totals {
+		if t.Key == "" {
+			meta.Undated.DeadAndMissing, meta.Undated.Incidents = t.DeadAndMissing, t.Incidents
+			continue
+		}
 		byYear[t.Key] = t.DeadAndMissing
+	}
+	if meta.Undated.Incidents > 0 {
+		meta.Notes = append(meta.Notes, undatedNote)
 	}
 	rows := []DataRow{}
 	for _, y := range years {
-		if y.Key == "" || y.Key < period.From || y.Key > period.To+"~" {
+		if y.Key == "" || y.Key < iq.period.From || y.Key > iq.period.To+"~" {
 			continue
 		}
 		v := float64(byYear[y.Key])
-		rows = append(rows, DataRow{Indicator: ind.Code, Area: key, Period: y.Key, Sex: sex, Value: &v, Status: string(stats.Observed)})
+		rows = append(rows, DataRow{Indicator: ind.Code, Area: key, Period: y.Key, Sex: iq.sex, Value: &v, Status: string(stats.Observed)})
 	}
-	a.writeData(w, r, format, rows, meta)
+	a.writeData(w, r, iq.format, rows, meta)
 }

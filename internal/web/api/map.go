@@ -79,8 +79,8 @@ func (a *API) mapData(w http.ResponseWriter, r *http.Request) {
 		a.problem(w, r, err)
 		return
 	}
-	if format != "" && format != "json" && format != "csv" {
-		a.problem(w, r, &web.ParamError{Param: "format", Reason: "json or csv"})
+	if format != "" && format != formatJSON && format != formatCSV && format != formatXLSX {
+		a.problem(w, r, &web.ParamError{Param: "format", Reason: "json, csv or xlsx"})
 		return
 	}
 	m, err := BuildMap(r.Context(), a.db, a.geo, req)
@@ -88,11 +88,16 @@ func (a *API) mapData(w http.ResponseWriter, r *http.Request) {
 		a.problem(w, r, err)
 		return
 	}
-	if format == "csv" || format == "" && strings.Contains(r.Header.Get("Accept"), "text/csv") {
+	addVary(w.Header(), "Accept")
+	switch dataFormat(r, format) {
+	case formatCSV:
 		writeMapCSV(w, m)
-		return
+	case formatXLSX:
+		a.writeXLSX(w, r, m.Indicator.Code+"-"+m.Period+"-map.xlsx", mapColumns, len(m.Rows),
+			func(i int) []any { return mapRecord(m, m.Rows[i]) }, mapSource(m, retrievalURL(r)))
+	default:
+		web.WriteJSON(w, http.StatusOK, m)
 	}
-	web.WriteJSON(w, http.StatusOK, m)
 }
 
 // MapRequest is what a map shows: an indicator at one period and sex, and
@@ -300,25 +305,61 @@ func consecutiveYears(a, b string) bool {
 	return err1 == nil && err2 == nil && len(a) == 4 && len(b) == 4 && y == x+1
 }
 
+// mapColumns are the columns of the map's CSV and of its XLSX data sheet.
+var mapColumns = []string{"indicator", "area", "area_name", "counterpart", "period", "sex", "value", "status", "class", "class_min", "class_max",
+	"drawn", "unit", "source"}
+
+// mapRecord is one country as the CSV and XLSX write it: numbers as
+// numbers, absent values as nil.
+func mapRecord(m MapData, r MapRow) []any {
+	var v, cl, lo, hi any
+	if r.Value != nil {
+		v = *r.Value
+	}
+	if r.Class != nil {
+		c := m.Classes[*r.Class]
+		cl, lo, hi = float64(*r.Class), c.Min, c.Max
+	}
+	return []any{m.Indicator.Code, r.Area, r.Name, m.Counterpart, m.Period, m.Sex, v, r.Status, cl, lo, hi,
+		strconv.FormatBool(r.Drawn), m.Indicator.Unit, strings.Join(m.Indicator.Citations, "; ")}
+}
+
+// mapSource is the source sheet of the map's workbook.
+func mapSource(m MapData, retrieved string) [][2]string {
+	src := [][2]string{
+		{"indicator", m.Indicator.Code}, {"name", m.Indicator.Name}, {"unit", m.Indicator.Unit}, {"definition", m.Indicator.Definition},
+		{"period", m.Period}, {"sex", m.Sex},
+	}
+	if m.Counterpart != "" {
+		src = append(src, [2]string{"counterpart", m.Counterpart + " " + m.CounterpartName})
+	}
+	src = append(src, [][2]string{
+		{"sources", strings.Join(m.Indicator.Sources, "; ")}, {"citations", strings.Join(m.Indicator.Citations, "; ")},
+		{"licences", strings.Join(m.Indicator.Licences, "; ")}, {"classification", m.Classification},
+		{"no data", m.NoData.Meaning}, {"shapes", m.Shapes}, {"retrieved from", retrieved},
+	}...)
+	return src
+}
+
 func writeMapCSV(w http.ResponseWriter, m MapData) {
 	w.Header().Set("Content-Type", "text/csv; charset=utf-8")
 	w.Header().Set("Content-Disposition", `attachment; filename="`+m.Indicator.Code+`-`+m.Period+`-map.csv"`)
 	cw := csv.NewWriter(w)
-	cw.Write([]string{"indicator", "area", "area_name", "counterpart", "period", "sex", "value", "status", "class", "class_min", "class_max",
-		"drawn", "unit", "source"})
-	src := strings.Join(m.Indicator.Citations, "; ")
+	cw.Write(mapColumns)
+	rec := make([]string, len(mapColumns))
 	for _, r := range m.Rows {
-		v, cl, lo, hi := "", "", "", ""
-		if r.Value != nil {
-			v = strconv.FormatFloat(*r.Value, 'f', -1, 64)
+		for i, v := range mapRecord(m, r) {
+			switch v := v.(type) {
+			case nil:
+				rec[i] = ""
+			case float64:
+				rec[i] = strconv.FormatFloat(v, 'f', -1, 64)
+			case string:
+				rec[i] = v
+			}
 		}
-		if r.Class != nil {
-			c := m.Classes[*r.Class]
-			cl = strconv.Itoa(*r.Class)
-			lo, hi = strconv.FormatFloat(c.Min, 'f', -1, 64), strconv.FormatFloat(c.Max, 'f', -1, 64)
-		}
-		cw.Write([]string{m.Indicator.Code, r.Area, csvSafe(r.Name), m.Counterpart, m.Period, m.Sex, v, r.Status, cl, lo, hi,
-			strconv.FormatBool(r.Drawn), m.Indicator.Unit, src})
+		rec[2] = csvSafe(r.Name)
+		cw.Write(rec)
 	}
 	cw.Flush()
 }

@@ -23,6 +23,13 @@ import (
 // datasets, imported as `corridor serve` does on first start.
 func shippedAPI(tb testing.TB) http.Handler {
 	tb.Helper()
+	h, _ := shippedStore(tb)
+	return h
+}
+
+// shippedStore is shippedAPI with its database.
+func shippedStore(tb testing.TB) (http.Handler, *store.DB) {
+	tb.Helper()
 	ctx := context.Background()
 	db, err := store.Open(ctx, filepath.Join(tb.TempDir(), "map.db"), nil)
 	if err != nil {
@@ -36,14 +43,14 @@ func shippedAPI(tb testing.TB) http.Handler {
 		tb.Fatal(err)
 	}
 	rn := &importer.Runner{DB: db, Registry: importer.Builtin(), DataDir: filepath.Join("..", "..", "..", "data")}
-	for _, name := range []string{"countries", "un-migrant-stock", "unhcr-population", "missing-migrants"} {
+	for _, name := range []string{"countries", "un-migrant-stock", "unhcr-population", "missing-migrants", "remittance-flows"} {
 		if _, err := rn.Run(ctx, name, nil); err != nil {
 			tb.Fatalf("import %s: %v", name, err)
 		}
 	}
 	router := web.NewRouter(nil)
 	api.New(api.Config{Geo: db.Geo(), Version: "test", DB: db, Auth: &webauth.Auth{DB: db}}).Register(router)
-	return (&web.Stack{Router: router, BodyLimit: 1 << 20}).Handler()
+	return (&web.Stack{Router: router, BodyLimit: 1 << 20}).Handler(), db
 }
 
 func mapGet(tb testing.TB, h http.Handler, target string) *httptest.ResponseRecorder {
@@ -226,14 +233,14 @@ func TestMapAPI(t *testing.T) {
 			{"indicator=migrant_stock&period=20x0", "period", "one period"},
 			{"indicator=migrant_stock&period=2010:2020", "period", "one period"},
 			{"indicator=migrant_stock&period=1985", "period", "no data for 1985; periods with data: 1990, 1995, 2000, 2005, 2010, 2015, 2020"},
-			{"indicator=refugees_by_origin&period=1900", "period", "no data for 1900; periods with data: 1960–2025"},
+			{"indicator=refugees_by_origin&period=1900", "period", "no data for 1900; periods with data: 1951–2025"},
 			{"indicator=migrant_stock&sex=other", "sex", "total, male or female"},
 			{"indicator=sdg_10_7_3&period=2023&sex=female", "sex", "both sexes"},
 			{"indicator=sdg_10_7_3&period=2023-Q1", "period", "by year"},
 			{"indicator=migrant_stock_bilateral&period=2019", "counterpart", "bilateral"},
 			{"indicator=migrant_stock&counterpart=MEX", "counterpart", "not bilateral"},
 			{"indicator=migrant_stock_bilateral&counterpart=ZZZ", "counterpart", `"ZZZ"`},
-			{"indicator=migrant_stock&format=xml", "format", "json or csv"},
+			{"indicator=migrant_stock&format=xml", "format", "json, csv or xlsx"},
 			{"indicator=migrant_stock&year=2020", "year", "unknown parameter"},
 		}
 		for _, tt := range tests {

@@ -33,7 +33,7 @@ func (a *API) registerPlans(r *web.Router) {
 	h("PATCH", "/api/v1/plans/{id}", web.ActionUpdate, "Change a plan's title, description, period or status (optimistic concurrency on version)", a.updatePlan)
 	h("DELETE", "/api/v1/plans/{id}", web.ActionDelete, "Delete a plan with everything it holds", a.deletePlan)
 	h("POST", "/api/v1/plans/{id}/goals", web.ActionUpdate, "Add a goal to a plan", a.addGoal)
-	h("POST", "/api/v1/plans/{id}/indicators", web.ActionUpdate, "Link a library indicator to a goal, with baseline, target and source", a.linkIndicator)
+	h("POST", "/api/v1/plans/{id}/indicators", web.ActionUpdate, "Link a library or custom indicator to a goal, with baseline, target and source", a.linkIndicator)
 	h("POST", "/api/v1/plans/{id}/indicators/{indicatorId}/measurements", web.ActionUpdate,
 		"Record a measurement of a reported indicator, with its evidence note", a.addMeasurement)
 	h("GET", "/api/v1/plans/{id}/progress", web.ActionRead, "Progress of every linked indicator against its path", a.planProgress)
@@ -287,10 +287,17 @@ func (a *API) addGoal(w http.ResponseWriter, r *http.Request) {
 
 // IndicatorLinkRequest is the body that links an indicator to a goal.
 // A live indicator without baselineValue takes it from the imported data
-// (the indicator's value for the plan's country in baselineYear).
+// (the indicator's value for the plan's country in baselineYear). A
+// custom indicator of the plan (custom true, or no indicator code but a
+// name) has no code but its own name, unit and decimals (default 0), and
+// its values are reported by hand.
 type IndicatorLinkRequest struct {
 	GoalID        int64    `json:"goalId"`
 	Indicator     string   `json:"indicator"`
+	Custom        bool     `json:"custom"`
+	Name          string   `json:"name"`
+	Unit          string   `json:"unit"`
+	Decimals      *int     `json:"decimals"`
 	Counterpart   string   `json:"counterpart"`
 	Sex           string   `json:"sex"` // default total
 	BaselineValue *float64 `json:"baselineValue"`
@@ -325,6 +332,25 @@ func (a *API) linkIndicator(w http.ResponseWriter, r *http.Request) {
 	li := plans.LinkedIndicator{PlanID: p.ID, GoalID: in.GoalID, Indicator: strings.TrimSpace(in.Indicator), Sex: in.Sex,
 		BaselineYear: in.BaselineYear, TargetValue: *in.TargetValue, TargetYear: in.TargetYear, Source: in.Source,
 		CreatedBy: web.PrincipalFrom(r.Context()).UserID}
+	li.Custom = in.Custom || li.Indicator == "" && (in.Name != "" || in.Unit != "")
+	if li.Custom {
+		li.Name, li.Unit = strings.TrimSpace(in.Name), strings.TrimSpace(in.Unit)
+		if in.Decimals != nil {
+			li.Decimals = *in.Decimals
+		}
+	} else {
+		// A library indicator is named by the library.
+		for _, f := range []struct {
+			name string
+			set  bool
+		}{{"name", in.Name != ""}, {"unit", in.Unit != ""}, {"decimals", in.Decimals != nil}} {
+			if f.set {
+				a.problem(w, r, &web.ParamError{Param: f.name,
+					Reason: "only a custom indicator (custom: true, no indicator code) has its own " + f.name + "; a library indicator takes it from the library"})
+				return
+			}
+		}
+	}
 	if li.Sex == "" {
 		li.Sex = "total"
 	}
@@ -345,7 +371,7 @@ func (a *API) linkIndicator(w http.ResponseWriter, r *http.Request) {
 		a.problem(w, r, planError(err))
 		return
 	}
-	web.NoteDetail(r, "indicator "+strconv.FormatInt(li.ID, 10)+" linked: "+li.Indicator+" ("+li.Source+")")
+	web.NoteDetail(r, "indicator "+strconv.FormatInt(li.ID, 10)+" linked: "+li.Label()+" ("+li.Source+")")
 	web.WriteJSON(w, http.StatusCreated, li)
 }
 
@@ -397,6 +423,7 @@ type ProgressRow struct {
 	ID            int64    `json:"id"`
 	GoalID        int64    `json:"goalId"`
 	Goal          string   `json:"goal"`
+	Custom        bool     `json:"custom"` // a custom indicator of the plan: no library code
 	Indicator     string   `json:"indicator"`
 	Name          string   `json:"name"`
 	Unit          string   `json:"unit"`
@@ -430,7 +457,7 @@ func ProgressOf(p plans.Plan) Progress {
 	out := Progress{Thresholds: map[string]float64{"onTrack": plans.OnTrackRatio, "atRisk": plans.AtRiskRatio}, Indicators: []ProgressRow{}}
 	for _, g := range p.Goals {
 		for _, li := range g.Indicators {
-			row := ProgressRow{ID: li.ID, GoalID: g.ID, Goal: g.Title, Indicator: li.Indicator, Name: li.Name, Unit: li.Unit,
+			row := ProgressRow{ID: li.ID, GoalID: g.ID, Goal: g.Title, Custom: li.Custom, Indicator: li.Indicator, Name: li.Name, Unit: li.Unit,
 				Counterpart: li.Counterpart, Sex: li.Sex, Source: li.Source, Direction: li.Direction,
 				BaselineYear: li.BaselineYear, BaselineValue: li.BaselineValue, TargetYear: li.TargetYear, TargetValue: li.TargetValue,
 				Status: plans.NoData, Citations: li.Citations}
@@ -441,7 +468,7 @@ func ProgressOf(p plans.Plan) Progress {
 					row.LatestYear, row.LatestValue, row.Evidence = pr.Latest.Year, &v, pr.Latest.Note
 				}
 				if pr.Expected != nil {
-					v := round(*pr.Expected, 6)
+					v := round(*pr.Expected, li.Decimals) // as the indicator is shown
 					row.Expected = &v
 				}
 				if pr.Ratio != nil {
@@ -475,7 +502,9 @@ func (a *API) planProgress(w http.ResponseWriter, r *http.Request) {
 	web.WriteJSON(w, http.StatusOK, ProgressOf(p))
 }
 
-// PlanReportColumns are the columns of the CSV progress report.
+// PlanReportColumns are the columns of the CSV progress report. The
+// indicator column (the library code) is empty for a custom indicator of
+// the plan, whose own name and unit are in indicator_name and unit.
 var PlanReportColumns = []string{"plan_id", "plan_title", "country", "period", "goal", "indicator_id", "indicator", "indicator_name",
 	"counterpart", "sex", "unit", "source", "direction", "baseline_year", "baseline_value", "target_year", "target_value",
 	"latest_year", "latest_value", "expected_value", "progress_ratio", "status", "evidence", "citation"}

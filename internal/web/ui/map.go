@@ -67,7 +67,7 @@ type mapPage struct {
 	NotDrawnList         string   // the same, joined
 	Sources              []stats.Series
 	Credit               string
-	CSV, JSON            string
+	CSV, XLSX, JSON      string
 	IndicatorDescription string
 }
 
@@ -238,6 +238,8 @@ func (u *UI) fillMap(r *http.Request, v *view, p *mapPage, m api.MapData) error 
 	}
 	query.Set("format", "csv")
 	p.CSV = "/api/v1/map?" + query.Encode()
+	query.Set("format", "xlsx")
+	p.XLSX = "/api/v1/map?" + query.Encode()
 	query.Set("format", "json")
 	p.JSON = "/api/v1/map?" + query.Encode()
 

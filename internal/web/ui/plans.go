@@ -92,6 +92,9 @@ var (
 	linkFormFields = planFields{
 		"goalId":        {"goal_id", "link-goal", "plans.field.goal"},
 		"indicator":     {"indicator", "link-indicator", "plans.field.indicator"},
+		"name":          {"custom_name", "link-custom-name", "plans.field.customName"},
+		"unit":          {"custom_unit", "link-custom-unit", "plans.field.customUnit"},
+		"decimals":      {"custom_decimals", "link-custom-decimals", "plans.field.customDecimals"},
 		"counterpart":   {"counterpart", "link-counterpart", "plans.field.counterpart"},
 		"sex":           {"sex", "link-sex", "plans.field.sex"},
 		"source":        {"source", "link-source", "plans.field.source"},
@@ -368,6 +371,7 @@ type goalView struct {
 
 type indicatorView struct {
 	ID                     int64
+	Custom                 bool // a custom indicator of the plan: no library code
 	Code, Name, Unit       string
 	Counterpart            string
 	CounterpartName        string
@@ -396,6 +400,7 @@ type measurementRow struct {
 	Note, Who, When  string
 	BeforeBaseline   bool
 	ReportedByPerson bool
+	Baseline         bool // the baseline of a reported indicator, not a reported value
 }
 
 // planStatuses in the order the page lists them.
@@ -439,7 +444,7 @@ func (u *UI) indicatorView(ctx context.Context, v *view, p plans.Plan, li plans.
 	}
 	d := li.Decimals
 	num := func(x float64, extra int) string { return v.num(x, d+extra) }
-	iv := indicatorView{ID: li.ID, Code: li.Indicator, Name: name, Unit: v.unit(li.Unit), Counterpart: li.Counterpart,
+	iv := indicatorView{ID: li.ID, Custom: li.Custom, Code: li.Indicator, Name: name, Unit: v.unit(li.Unit), Counterpart: li.Counterpart,
 		Sex: li.Sex, SexLabel: v.label("plans.sex", li.Sex, li.Sex), Source: li.Source, SourceLabel: v.T("plans.source." + li.Source),
 		DirectionLabel: v.T("plans.direction." + li.Direction),
 		Baseline:       v.T("plans.valueInYear", "Value", num(li.BaselineValue, 0), "Time", li.BaselineYear),
@@ -458,23 +463,35 @@ func (u *UI) indicatorView(ctx context.Context, v *view, p plans.Plan, li plans.
 			iv.Latest, iv.LatestYear, iv.Evidence = num(pr.Latest.Value, 0), pr.Latest.Year, pr.Latest.Note
 		}
 		if pr.Expected != nil {
-			iv.Expected = num(*pr.Expected, 1)
+			// The path's value, to the indicator's decimals like the
+			// values it is compared with (not 3,486,345,802.4 US$).
+			iv.Expected = num(*pr.Expected, 0)
 		}
 		if pr.Ratio != nil {
 			iv.Ratio = v.num(*pr.Ratio*100, 0) + " %"
 		}
 	}
 	iv.StatusLabel = v.T("plans.progress." + iv.Status)
+	// A reported indicator's table starts from its baseline: the year and
+	// value the plan starts from (often before the plan's period, where no
+	// value can be reported), unless a value of that year was reported.
+	baselineRow := !iv.Live && !slices.ContainsFunc(li.Measurements, func(m plans.Measurement) bool { return m.Year == li.BaselineYear })
 	for _, m := range li.Measurements {
+		if baselineRow && m.Year > li.BaselineYear {
+			iv.Rows, baselineRow = append(iv.Rows, baselineMeasurementRow(v, li, num)), false
+		}
 		row := measurementRow{Year: m.Year, Date: m.Date, Value: num(m.Value, 0), Note: m.Note, Who: m.RecordedByName,
 			BeforeBaseline: m.Year < li.BaselineYear, ReportedByPerson: m.Source == plans.SourceReported}
 		if m.Year >= li.BaselineYear {
-			row.Expected = num(li.Expected(m.Year), 1)
+			row.Expected = num(li.Expected(m.Year), 0)
 		}
 		if !m.RecordedAt.IsZero() {
 			row.When = m.RecordedAt.Format("2006-01-02")
 		}
 		iv.Rows = append(iv.Rows, row)
+	}
+	if baselineRow {
+		iv.Rows = append(iv.Rows, baselineMeasurementRow(v, li, num))
 	}
 	iv.HasMeasurements = len(iv.Rows) > 0
 	iv.ExpectedCol, iv.ActualCol = v.T("plans.chart.path"), v.T("plans.chart.actual")
@@ -489,22 +506,36 @@ func (u *UI) indicatorView(ctx context.Context, v *view, p plans.Plan, li plans.
 	return iv, nil
 }
 
-// planChart draws a linked indicator's values (the latest of each year)
-// beside the straight-line path from the baseline to the target, over the
-// years from the baseline (or the first value) to the target (or the last
-// value). A year without a value is a gap, never a zero.
+// baselineMeasurementRow is the baseline as a row of a reported
+// indicator's table: its year, its value, on the path by definition.
+func baselineMeasurementRow(v *view, li plans.LinkedIndicator, num func(float64, int) string) measurementRow {
+	return measurementRow{Year: li.BaselineYear, Value: num(li.BaselineValue, 0), Expected: num(li.BaselineValue, 0),
+		Note: v.T("plans.field.baseline"), Baseline: true, ReportedByPerson: true}
+}
+
+// planChart draws a linked indicator's values (the latest of each year;
+// for a reported indicator, from its baseline) as a line with markers
+// beside the straight-line path from the baseline to the target, dashed,
+// over the years from the baseline (or the first value) to the target (or
+// the last value). The y axis spans the values (it need not start at
+// zero: a 49.5 → 52 % target shows). A year without a value is a gap in
+// the line, never a zero.
 func planChart(v *view, li plans.LinkedIndicator, iv indicatorView) (template.HTML, error) {
 	from, to := li.BaselineYear, li.TargetYear
 	latest := map[int]float64{}
 	sorted := slices.Clone(li.Measurements)
 	plans.SortMeasurements(sorted)
+	if !iv.Live {
+		latest[li.BaselineYear] = li.BaselineValue // a reported value of the year overrides it
+	}
 	for _, m := range sorted {
 		latest[m.Year] = m.Value
 		from, to = min(from, m.Year), max(to, m.Year)
 	}
-	spec := chartSpec{ID: iv.ChartID, Title: iv.Name, Unit: iv.Unit, NoData: v.T("stats.noData"), Lang: v.Lang, Decimals: li.Decimals}
+	spec := chartSpec{ID: iv.ChartID, Title: iv.Name, Unit: iv.Unit, NoData: v.T("stats.noData"), Lang: v.Lang, Decimals: li.Decimals,
+		Line: true}
 	actual := chartLine{Name: iv.ActualCol}
-	path := chartLine{Name: iv.ExpectedCol}
+	path := chartLine{Name: iv.ExpectedCol, Dashed: true}
 	for y := from; y <= to; y++ {
 		spec.Periods = append(spec.Periods, strconv.Itoa(y))
 		val, ok := latest[y]
@@ -541,7 +572,17 @@ type goalForm struct{ Title, Description string }
 type linkForm struct {
 	GoalID, Indicator, Counterpart, Sex, Source          string
 	BaselineValue, BaselineYear, TargetValue, TargetYear string
+	// Kind is library or custom; Name, Unit and Decimals are a custom
+	// indicator's.
+	Kind, Name, Unit, Decimals string
 }
+
+// Kinds of indicator the link form offers.
+const (
+	linkKindLibrary = "library"
+	linkKindCustom  = "custom"
+)
+
 type measureForm struct{ IndicatorID, Year, Date, Value, Note string }
 
 func (u *UI) planPageData(ctx context.Context, v *view, p plans.Plan) (planPageData, error) {
@@ -557,7 +598,7 @@ func (u *UI) planPageData(ctx context.Context, v *view, p plans.Plan) (planPageD
 		CSV: "/api/v1/plans/" + strconv.FormatInt(cur.ID, 10) + "/report.csv", Report: planURL(cur.ID) + "/report",
 		Edit: planEditForm{Title: cur.Title, Description: cur.Description, StartYear: strconv.Itoa(cur.StartYear),
 			EndYear: strconv.Itoa(cur.EndYear), Status: cur.Status, Version: strconv.FormatInt(cur.Version, 10)},
-		Link:    linkForm{Sex: "total", Source: plans.SourceLive},
+		Link:    linkForm{Sex: "total", Source: plans.SourceLive, Kind: linkKindLibrary, Decimals: "0"},
 		Measure: measureForm{},
 	}
 	if !d.CanUpdate {
@@ -735,10 +776,20 @@ func (u *UI) linkPlanIndicator(w http.ResponseWriter, r *http.Request, v *view) 
 	}
 	ctx, in, fs, f := r.Context(), r.PostForm, linkFormFields, &form{}
 	me := web.PrincipalFrom(ctx)
-	li := plans.LinkedIndicator{PlanID: p.ID, Indicator: strings.TrimSpace(in.Get("indicator")), Sex: in.Get("sex"),
-		Source: in.Get("source"), CreatedBy: me.UserID}
+	li := plans.LinkedIndicator{PlanID: p.ID, Sex: in.Get("sex"), Source: in.Get("source"), CreatedBy: me.UserID}
 	if li.Sex == "" {
 		li.Sex = "total"
+	}
+	// A library indicator, or a custom one of the plan with its own name,
+	// unit and decimals: the fields of the other kind are ignored.
+	if in.Get("kind") == linkKindCustom {
+		li.Custom = true
+		li.Name, li.Unit = strings.TrimSpace(in.Get("custom_name")), strings.TrimSpace(in.Get("custom_unit"))
+		if d := strings.TrimSpace(in.Get("custom_decimals")); d != "" {
+			li.Decimals = fs.formInt(v, f, "decimals", d)
+		}
+	} else {
+		li.Indicator = strings.TrimSpace(in.Get("indicator"))
 	}
 	goalID, gerr := strconv.ParseInt(in.Get("goal_id"), 10, 64)
 	if gerr != nil || goalID <= 0 {
@@ -775,7 +826,7 @@ func (u *UI) linkPlanIndicator(w http.ResponseWriter, r *http.Request, v *view) 
 		})
 		switch {
 		case err == nil:
-			web.NoteDetail(r, "indicator "+strconv.FormatInt(li.ID, 10)+" linked: "+li.Indicator+" ("+li.Source+")")
+			web.NoteDetail(r, "indicator "+strconv.FormatInt(li.ID, 10)+" linked: "+li.Label()+" ("+li.Source+")")
 		case !fs.storeError(v, f, err):
 			return err
 		}
@@ -786,7 +837,11 @@ func (u *UI) linkPlanIndicator(w http.ResponseWriter, r *http.Request, v *view) 
 	return u.planFormDone(w, r, v, p, f, status, "indicator", func(d *planPageData) {
 		d.Link = linkForm{GoalID: in.Get("goal_id"), Indicator: in.Get("indicator"), Counterpart: in.Get("counterpart"),
 			Sex: in.Get("sex"), Source: in.Get("source"), BaselineValue: in.Get("baseline_value"), BaselineYear: in.Get("baseline_year"),
-			TargetValue: in.Get("target_value"), TargetYear: in.Get("target_year")}
+			TargetValue: in.Get("target_value"), TargetYear: in.Get("target_year"), Kind: linkKindLibrary,
+			Name: in.Get("custom_name"), Unit: in.Get("custom_unit"), Decimals: in.Get("custom_decimals")}
+		if li.Custom {
+			d.Link.Kind = linkKindCustom
+		}
 	}, "indicator-new")
 }
 

@@ -148,7 +148,8 @@ func TestPlanForms(t *testing.T) {
 	// 2020, expected 2.00 + 2.00 × 5/15 = 2.667: on track.
 	w = c.get(planPath)
 	wantStatus(w, 200)
-	wantBody(t, w, []string{"2.2 in 2010", "2.5 in 2020", "2.35", "2.00 in 2015", "3.10 in 2020", "2.667", "Central Bank of Kenya, diaspora remittances 2020",
+	// The expected values are shown to the indicator's decimals.
+	wantBody(t, w, []string{"2.2 in 2010", "2.5 in 2020", "<dd>2.4</dd>", "2.00 in 2015", "3.10 in 2020", "<dd>2.67</dd>", "Central Bank of Kenya, diaspora remittances 2020",
 		`progress-on-track">On track</span> 2`, `<svg class="chart"`, "Path to the target", "UN DESA, International Migrant Stock 2020 (fixture)",
 		"/api/v1/data?area=KEN&amp;format=csv&amp;indicator=migrant_share_of_population"}, []string{"Off track</span> 1"})
 	doc := parseHTML(t, strings.NewReader(w.Body.String()))
@@ -246,6 +247,156 @@ func TestPlanForms(t *testing.T) {
 				t.Error("the public sees the Plans link")
 			}
 		}
+	}
+	if strings.Contains(h.logs.String(), "missing translation") {
+		t.Errorf("pages asked for missing messages:\n%s", h.logs)
+	}
+}
+
+// TestPlanCustomIndicatorForms: a plan with a live library indicator and
+// a custom indicator of the plan (its own name, unit and decimals,
+// reported by hand), created, measured and reported through the forms;
+// bad custom input is refused next to its field, keeping what was typed.
+func TestPlanCustomIndicatorForms(t *testing.T) {
+	h := newPlanHarness(t)
+	c := h.client(t)
+	c.signIn("editor")
+	csrf := c.csrf()
+	post := func(target string, f url.Values) *httptest.ResponseRecorder {
+		t.Helper()
+		f.Set("csrf_token", csrf)
+		return c.do(http.MethodPost, target, f)
+	}
+	wantStatus := func(w *httptest.ResponseRecorder, status int) {
+		t.Helper()
+		if w.Code != status {
+			t.Fatalf("status %d, want %d\n%s", w.Code, status, w.Body)
+		}
+	}
+	w := post("/plans", url.Values{"country": {"KEN"}, "title": {"Fair recruitment 2010–2030"}, "start_year": {"2010"}, "end_year": {"2030"},
+		"status": {"active"}})
+	wantStatus(w, http.StatusSeeOther)
+	m := planIDRE.FindStringSubmatch(w.Header().Get("Location"))
+	if m == nil {
+		t.Fatalf("Location %q", w.Header().Get("Location"))
+	}
+	planPath := "/plans/" + m[1]
+	wantStatus(post(planPath+"/goals", url.Values{"goal_title": {"Workers pay no recruitment fees"}}), http.StatusSeeOther)
+	page := c.get(planPath).Body.String()
+	goalID := regexp.MustCompile(`<option value="(\d+)">Workers pay no recruitment fees</option>`).FindStringSubmatch(page)
+	if goalID == nil {
+		t.Fatalf("no goal in the link form:\n%s", page)
+	}
+	wantBody(t, c.get(planPath), []string{`id="link-kind-library" type="radio" name="kind" value="library" checked`,
+		`id="link-custom-name" name="custom_name"`, `name="custom_decimals" type="number" inputmode="numeric" value="0"`}, nil)
+
+	// The live library indicator, its baseline from the data.
+	wantStatus(post(planPath+"/indicators", url.Values{"goal_id": {goalID[1]}, "kind": {"library"}, "indicator": {"migrant_share_of_population"},
+		"source": {"live"}, "sex": {"total"}, "baseline_year": {"2010"}, "target_value": {"2.5"}, "target_year": {"2030"},
+		"custom_name": {"ignored for a library indicator"}}), http.StatusSeeOther)
+
+	custom := func(edit func(url.Values)) url.Values {
+		f := url.Values{"goal_id": {goalID[1]}, "kind": {"custom"}, "indicator": {""}, "custom_name": {"Recruitment cost paid by workers"},
+			"custom_unit": {"% of monthly income"}, "custom_decimals": {"1"}, "source": {"reported"}, "sex": {"total"},
+			"baseline_value": {"120"}, "baseline_year": {"2015"}, "target_value": {"30"}, "target_year": {"2030"}}
+		edit(f)
+		return f
+	}
+	for _, bad := range []struct {
+		name string
+		edit func(url.Values)
+		want []string
+	}{
+		{"custom and live", func(f url.Values) { f.Set("source", "live") },
+			[]string{"Values: a custom indicator has no live data: its values are reported by hand", `id="link-source-error"`}},
+		{"missing unit", func(f url.Values) { f.Set("custom_unit", " ") },
+			[]string{"Unit of the custom indicator: this field is required.", `id="link-custom-unit-error"`}},
+		{"name too long", func(f url.Values) { f.Set("custom_name", strings.Repeat("n", 201)) },
+			[]string{"Name of the custom indicator: use at most 200 characters.", `id="link-custom-name-error"`}},
+		{"decimals", func(f url.Values) { f.Set("custom_decimals", "7") },
+			[]string{"Decimals shown (0 to 6): use a number from 0 to 6.", `id="link-custom-decimals-error"`}},
+		{"decimals not a number", func(f url.Values) { f.Set("custom_decimals", "one") },
+			[]string{"Decimals shown (0 to 6): use a whole number"}},
+	} {
+		t.Run(bad.name, func(t *testing.T) {
+			f := custom(bad.edit)
+			w := post(planPath+"/indicators", f)
+			wantStatus(w, http.StatusBadRequest)
+			// The form comes back with the custom kind chosen and what was typed.
+			keep := []string{`id="link-kind-custom" type="radio" name="kind" value="custom" checked`, `value="120"`, `value="30"`}
+			for _, field := range []string{"custom_name", "custom_unit", "custom_decimals"} {
+				if v := strings.TrimSpace(f.Get(field)); v != "" {
+					keep = append(keep, `value="`+html.EscapeString(f.Get(field))+`"`)
+				}
+			}
+			wantBody(t, w, append(bad.want, keep...), nil)
+		})
+	}
+	wantStatus(post(planPath+"/indicators", custom(func(url.Values) {})), http.StatusSeeOther)
+
+	// A measurement of the custom indicator, with its evidence.
+	page = c.get(planPath).Body.String()
+	costID := regexp.MustCompile(`<option value="(\d+)">Recruitment cost paid by workers — Workers pay`).FindStringSubmatch(page)
+	if costID == nil {
+		t.Fatalf("no custom indicator in the measurement form:\n%s", page)
+	}
+	wantStatus(post(planPath+"/measurements", url.Values{"indicator_id": {costID[1]}, "year": {"2020"}, "value": {"84"},
+		"note": {"Migrant worker survey 2020, table 7"}}), http.StatusSeeOther)
+
+	// The plan page: the custom indicator by its own name and unit with
+	// its decimals; 2020 expected 120 − 90 × 5/15 = 90, actual 84: on
+	// track (a decrease), as is the live one.
+	w = c.get(planPath)
+	wantStatus(w, 200)
+	wantBody(t, w, []string{"Recruitment cost paid by workers", "% of monthly income", "Custom indicator of this plan",
+		"120.0 in 2015", "30.0 in 2030", "84.0 in 2020", "<dd>90.0</dd>", "Migrant worker survey 2020, table 7",
+		"2.2 in 2010", `progress-on-track">On track</span> 2`, "Values of Recruitment cost paid by workers"},
+		[]string{"<code></code>", "ignored for a library indicator"})
+	doc := parseHTML(t, strings.NewReader(w.Body.String()))
+	ids, labelled := map[string]int{}, map[string]bool{}
+	walk(doc, func(n *html.Node) {
+		if id := attr(n, "id"); n.Type == html.ElementNode && id != "" {
+			ids[id]++
+		}
+		if n.Type == html.ElementNode && n.Data == "label" {
+			labelled[attr(n, "for")] = true
+		}
+	})
+	for id, n := range ids {
+		if n > 1 {
+			t.Errorf("plan page: id %q used %d times", id, n)
+		}
+	}
+	walk(doc, func(n *html.Node) {
+		if n.Type == html.ElementNode && (n.Data == "input" && attr(n, "type") != "hidden" || n.Data == "select" || n.Data == "textarea") &&
+			!labelled[attr(n, "id")] {
+			t.Errorf("plan page: control %s name=%q has no label", n.Data, attr(n, "name"))
+		}
+	})
+
+	// The printable report names it and its unit.
+	w = c.get(planPath + "/report")
+	wantStatus(w, 200)
+	wantBody(t, w, []string{"Recruitment cost paid by workers <span class=\"stat-unit\">(% of monthly income)</span>",
+		"Custom indicator of this plan", "84.0 in 2020", "2.2 in 2010"}, nil)
+	// In French and Spanish.
+	wantBody(t, c.do(http.MethodGet, planPath+"?lang=fr", nil), []string{"Indicateur propre à ce plan", "84,0 en 2020",
+		"Un indicateur propre à ce plan, communiqué à la main"}, nil)
+	wantBody(t, c.do(http.MethodGet, planPath+"?lang=es", nil), []string{"Indicador propio de este plan", "Nombre del indicador propio"}, nil)
+
+	// Audited, naming the custom indicator.
+	entries, err := h.db.Audit().List(context.Background(), audit.Filter{Resource: "plans", RecordID: m[1], Limit: 100})
+	if err != nil {
+		t.Fatal(err)
+	}
+	found := false
+	for _, e := range entries {
+		if e.Outcome == audit.OutcomeOK && strings.Contains(e.Detail, `linked: custom "Recruitment cost paid by workers" (reported)`) {
+			found = true
+		}
+	}
+	if !found {
+		t.Errorf("no audit entry names the custom indicator: %+v", entries)
 	}
 	if strings.Contains(h.logs.String(), "missing translation") {
 		t.Errorf("pages asked for missing messages:\n%s", h.logs)

@@ -187,10 +187,11 @@ func (v *view) figure(s *statSeries, labelID string) (statFigure, bool) {
 		Label: v.T(labelID), Value: v.num(p.Value, s.Indicator.Decimals), Unit: v.unit(s.Indicator.Unit),
 		Year: p.Period, Sources: s.Sources,
 	}
+	// The downloads of a headline figure are that one number: its period.
 	if s.Indicator.Builtin || s.Indicator.Numerator != "" {
-		f.CSV = dataURL(s.Indicator.Code, s.Area, s.Counter, s.Sex, "csv")
-		f.XLSX = dataURL(s.Indicator.Code, s.Area, s.Counter, s.Sex, "xlsx")
-		f.JSON = dataURL(s.Indicator.Code, s.Area, s.Counter, s.Sex, "json")
+		f.CSV = dataURL(s.Indicator.Code, s.Area, s.Counter, s.Sex, "csv") + "&period=" + url.QueryEscape(p.Period)
+		f.XLSX = dataURL(s.Indicator.Code, s.Area, s.Counter, s.Sex, "xlsx") + "&period=" + url.QueryEscape(p.Period)
+		f.JSON = dataURL(s.Indicator.Code, s.Area, s.Counter, s.Sex, "json") + "&period=" + url.QueryEscape(p.Period)
 	}
 	return f, true
 }
@@ -225,12 +226,13 @@ func (v *view) chart(id, title string, series []*statSeries, names []string) (*s
 			line.Values = append(line.Values, byPeriod[per])
 		}
 		spec.Series = append(spec.Series, line)
-		if ind.Numerator != "" {
+		// Each series downloads its own indicator's numbers.
+		if code := s.Indicator.Code; s.Indicator.Numerator != "" {
 			label := names[i]
 			c.Downloads = append(c.Downloads,
-				download{Label: v.T("stats.download.csv", "Name", label), URL: dataURL(ind.Code, s.Area, s.Counter, s.Sex, "csv")},
-				download{Label: v.T("stats.download.xlsx", "Name", label), URL: dataURL(ind.Code, s.Area, s.Counter, s.Sex, "xlsx")},
-				download{Label: v.T("stats.download.json", "Name", label), URL: dataURL(ind.Code, s.Area, s.Counter, s.Sex, "json")})
+				download{Label: v.T("stats.download.csv", "Name", label), URL: dataURL(code, s.Area, s.Counter, s.Sex, "csv")},
+				download{Label: v.T("stats.download.xlsx", "Name", label), URL: dataURL(code, s.Area, s.Counter, s.Sex, "xlsx")},
+				download{Label: v.T("stats.download.json", "Name", label), URL: dataURL(code, s.Area, s.Counter, s.Sex, "json")})
 		}
 	}
 	var first, last string
@@ -276,7 +278,18 @@ type corridorPage struct {
 	Stock                 *statChart
 	Remittances, Refugees *statFigure
 	RemittancesNote       string
-	RefugeeChart          *statChart // refugees from the origin in the destination, by year
+	// RemittanceEstimates are the bilateral remittance estimates (the
+	// World Bank's 2017 and 2021 matrices), one row each, with downloads.
+	RemittanceEstimates *corridorEstimates
+	RefugeeChart        *statChart // refugees from the origin in the destination, by year
+}
+
+// corridorEstimates is a small table of one indicator's values by
+// estimate year, with the downloads of exactly those numbers.
+type corridorEstimates struct {
+	Table     statTable
+	Downloads []download
+	Sources   []stats.Series
 }
 
 // corridorParam is what /corridors/{corridor} accepts: two ISO 3166-1
@@ -347,6 +360,28 @@ func (u *UI) corridor(w http.ResponseWriter, r *http.Request, v *view) error {
 		}
 		if f, ok := v.figure(rem, "stats.figure.bilateral_remittances_usd"); ok {
 			p.Remittances = &f
+			// Every estimate, not only the latest: the 2017 matrix is not
+			// superseded by the 2021 one, they are two estimates.
+			all, err := evalIndicator(ctx, u.db, "bilateral_remittances_usd", origin.Code, dest.Code, stats.SexTotal, false)
+			if err != nil {
+				return err
+			}
+			est := &corridorEstimates{Sources: all.Sources, Table: statTable{
+				Caption: v.T("stats.corridorRemittances.caption", "Origin", origin.Name, "Dest", dest.Name),
+				Columns: []string{v.T("stats.corridorRemittances.column")}}}
+			for _, pt := range all.Points {
+				cell := statCell{Text: v.T("stats.noData"), Missing: true}
+				if pt.OK {
+					cell = statCell{Text: v.num(pt.Value, all.Indicator.Decimals)}
+				}
+				est.Table.Rows = append(est.Table.Rows, statRow{Period: pt.Period, Cells: []statCell{cell}})
+			}
+			label := v.T("stats.figure.bilateral_remittances_usd")
+			for _, f := range []string{"csv", "xlsx", "json"} {
+				est.Downloads = append(est.Downloads, download{Label: v.T("stats.download."+f, "Name", label),
+					URL: dataURL("bilateral_remittances_usd", origin.Code, dest.Code, stats.SexTotal, f)})
+			}
+			p.RemittanceEstimates = est
 		}
 		ref, err := evalIndicator(ctx, u.db, "refugees_corridor", dest.Code, origin.Code, stats.SexTotal, false)
 		if err != nil {
@@ -355,7 +390,7 @@ func (u *UI) corridor(w http.ResponseWriter, r *http.Request, v *view) error {
 		if f, ok := v.figure(ref, "stats.figure.refugees_corridor"); ok {
 			p.Refugees = &f
 			title := v.T("stats.corridorRefugees.title", "Origin", origin.Name, "Dest", dest.Name)
-			if p.RefugeeChart, err = v.chart("corridor-refugees", title, []*statSeries{ref}, []string{v.T("stats.sex.total")}); err != nil {
+			if p.RefugeeChart, err = v.chart("corridor-refugees", title, []*statSeries{ref}, []string{v.T("stats.corridorRefugees.column")}); err != nil {
 				return err
 			}
 		}

@@ -12,7 +12,14 @@ import (
 // the same indicator and area (the numbers the downloads return), and
 // the corridor page's refugee table equals the API's corridor rows.
 func testCountrySections(t *testing.T, h *statsHarness) {
-	doc := parseHTML(t, strings.NewReader(h.get(t, "/countries/KEN").Body.String()))
+	body := h.get(t, "/countries/KEN").Body.String()
+	doc := parseHTML(t, strings.NewReader(body))
+	// Each column downloads its own indicator.
+	for _, code := range []string{"remittances_received_usd", "remittances_paid_usd", "refugees_by_origin", "refugees_by_asylum", "sdg_10_7_3"} {
+		if !strings.Contains(body, "format=csv&amp;indicator="+code+`"`) {
+			t.Errorf("Kenya's page has no CSV download of %s", code)
+		}
+	}
 	for _, tc := range []struct {
 		caption string
 		columns []string // data API queries, one per table column

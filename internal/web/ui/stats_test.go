@@ -339,6 +339,33 @@ func testCorridorStatistics(t *testing.T, h *statsHarness) {
 	if !ok {
 		t.Errorf("the API has no %s row equal to %v", latest.Period, latest.Value)
 	}
+	// Both bilateral remittance estimates, as stored (from the 2017 and
+	// 2021 matrices), in a table with downloads.
+	rem, err := h.db.Stats().Observations(ctx, store.ObservationQuery{Series: "bilateral_remittances_usd", Areas: []string{"MEX"},
+		Counterpart: "USA", Period: stats.PeriodRange{From: "1900", To: "2100"}, Sex: stats.SexTotal})
+	if err != nil || len(rem) < 2 {
+		t.Fatalf("stored USA→MEX remittances: %v, %v", rem, err)
+	}
+	remTable := tableByCaption(doc, "Remittances sent from United States of America to Mexico")
+	for _, o := range rem {
+		found := false
+		for _, r := range remTable {
+			if r[0] == o.Period && len(r) > 1 && r[1] == formatNumber("en", o.Value, 0) {
+				found = true
+			}
+		}
+		if !found {
+			t.Errorf("remittance estimate %s (%v) not in the table %q", o.Period, o.Value, remTable)
+		}
+	}
+	if !strings.Contains(body, `/api/v1/data?area=MEX&amp;counterpart=USA&amp;format=xlsx&amp;indicator=bilateral_remittances_usd"`) {
+		t.Error("no XLSX download of the remittance estimates")
+	}
+	// UNHCR has no sex breakdown: the refugee column is "Refugees".
+	rw := h.get(t, "/corridors/SYR-DEU")
+	if rw.Code != 200 || !strings.Contains(rw.Body.String(), `<th scope="col" class="num">Refugees</th>`) {
+		t.Errorf("/corridors/SYR-DEU: %d, no Refugees column", rw.Code)
+	}
 	for _, p := range cspViolations(doc) {
 		t.Error(p)
 	}

@@ -1,0 +1,93 @@
+package store_test
+
+import (
+	"os"
+	"strconv"
+	"testing"
+	"time"
+
+	"github.com/corridor-platform/corridor/internal/auth"
+	"github.com/corridor-platform/corridor/internal/cases"
+	"github.com/corridor-platform/corridor/internal/people"
+	"github.com/corridor-platform/corridor/internal/store/storetest"
+)
+
+// benchCases is the size of the caseload the list and open benchmarks
+// fill (CORRIDOR_BENCH_CASES, default 100000).
+func benchCases() int {
+	if n, err := strconv.Atoi(os.Getenv("CORRIDOR_BENCH_CASES")); err == nil && n > 0 {
+		return n
+	}
+	return 100_000
+}
+
+// BenchmarkCaseCreate registers a person and a trafficking case: person
+// and case encrypted, blocking keys, audit entry, one transaction each.
+func BenchmarkCaseCreate(b *testing.B) {
+	for _, e := range storetest.Engines(b) {
+		f := newCaseFixture(b, e)
+		i := 0
+		b.Run(e.Name, func(b *testing.B) {
+			for range b.N {
+				i++
+				_, _, err := f.cs.CreateWithPerson(f.ctx, f.w1, people.Person{GivenName: "Awa" + strconv.Itoa(i), FamilyName: "Diop",
+					BirthDate: "1995-02-03", Sex: "female", Nationality: "SEN", DocumentType: "none"},
+					cases.Case{Kind: cases.KindTrafficking, OrgID: f.orgA.ID, TeamID: f.teamA1.ID, OwnerID: f.ids["w1"], OpenedOn: "2024-03-01", Trafficking: trafficking()})
+				if err != nil {
+					b.Fatal(err)
+				}
+			}
+			b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "cases/s")
+		})
+	}
+}
+
+// BenchmarkCaseListOpen fills benchCases() synthetic cases, then measures
+// a filtered list page (status, owner, nationality: as a case worker, a
+// supervisor and an organisation administrator) and opening one case.
+func BenchmarkCaseListOpen(b *testing.B) {
+	n := benchCases()
+	for _, e := range storetest.Engines(b) {
+		f := newCaseFixture(b, e)
+		start := time.Now()
+		f.loadSynthetic(b, n, 11)
+		b.Logf("%s: %d synthetic cases loaded in %s", e.Name, n, time.Since(start).Round(time.Millisecond))
+		b.Run(e.Name, func(b *testing.B) {
+			if _, err := f.db.SQL().ExecContext(f.ctx, "ANALYZE"); err != nil {
+				b.Fatal(err)
+			}
+			for _, x := range []struct {
+				name string
+				p    *auth.Principal
+				f    cases.Filter
+			}{
+				{"worker-status", f.w1, cases.Filter{Status: cases.StatusActive, Limit: 50}},
+				{"worker-nationality", f.w1, cases.Filter{Nationality: "PHL", Limit: 50}},
+				{"supervisor-owner-status", f.sup, cases.Filter{OwnerID: f.ids["w2"], Status: cases.StatusFollowUp, Limit: 50}},
+				{"orgadmin-status-nationality", f.admin, cases.Filter{Status: cases.StatusClosed, Nationality: "UKR", Limit: 50}},
+				{"orgadmin-all", f.admin, cases.Filter{Limit: 50}},
+			} {
+				b.Run("list-"+x.name, func(b *testing.B) {
+					for b.Loop() {
+						if _, err := f.cs.List(f.ctx, x.p, x.f); err != nil {
+							b.Fatal(err)
+						}
+					}
+				})
+			}
+			page, err := f.cs.List(f.ctx, f.w1, cases.Filter{Limit: 50})
+			if err != nil || len(page.Items) == 0 {
+				b.Fatal(err)
+			}
+			b.Run("open", func(b *testing.B) {
+				i := 0
+				for b.Loop() {
+					if _, err := f.cs.Get(f.ctx, f.w1, page.Items[i%len(page.Items)].CaseID); err != nil {
+						b.Fatal(err)
+					}
+					i++
+				}
+			})
+		})
+	}
+}
