@@ -28,6 +28,16 @@ type Config struct {
 	// leaves them out (tests of the public routes).
 	DB   *store.DB
 	Auth *webauth.Auth
+	// NoMemo turns off the memo of whole answers (memo.go): every request
+	// is computed, as benchmarks of uncached answers need.
+	NoMemo bool
+}
+
+func newMemoUnless(off bool) *Memo {
+	if off {
+		return nil
+	}
+	return NewMemo(MemoSize, MemoEntry)
 }
 
 // API serves the JSON routes.
@@ -49,7 +59,7 @@ func New(cfg Config) *API {
 		cfg.Log = slog.New(slog.DiscardHandler)
 	}
 	return &API{geo: cfg.Geo, log: cfg.Log, version: cfg.Version, health: cfg.Health, metrics: cfg.Metrics, db: cfg.DB, auth: cfg.Auth,
-		memo: NewMemo(MemoSize, MemoEntry)}
+		memo: newMemoUnless(cfg.NoMemo)}
 }
 
 //go:embed openapi.json
