@@ -64,6 +64,7 @@ func commands() []command {
 		{"org", "add and list organisations (org add|list)", runOrg},
 		{"user", "manage user accounts (user add|passwd|disable|enable|list)", runUser},
 		{"audit", "verify and export the audit trail (audit verify|export)", runAudit},
+		{"cases", "generate a synthetic caseload of fictitious cases (cases generate)", runCases},
 		{"keys", "generate and rotate the encryption keys of personal data (keys generate|rotate|retire)", runKeys},
 		{"version", "print the version", runVersion},
 	}

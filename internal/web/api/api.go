@@ -87,6 +87,7 @@ func (a *API) Register(r *web.Router) {
 		a.registerStatistics(r)
 		a.registerMap(r)
 		a.registerPlans(r)
+		a.registerCases(r)
 	}
 }
 

@@ -8,6 +8,8 @@ import (
 	"testing"
 
 	"github.com/chromedp/chromedp"
+
+	"github.com/corridor-platform/corridor/internal/testenv"
 )
 
 // TestBrowserRegion drives a real headless Chromium over the shipped data:
@@ -16,6 +18,7 @@ import (
 // the region, the sum of its member countries' rows); the chart draws;
 // a member link opens Kenya, whose region link leads back.
 func TestBrowserRegion(t *testing.T) {
+	testenv.SkipHeavyUnderRace(t)
 	chrome := requireChromium(t)
 	h := newStatsHarness(t)
 	srv := newHTTPServer(t, h.harness)
