@@ -98,6 +98,7 @@ func (u *UI) routes() []web.Route {
 	if u.accounts() {
 		routes = append(routes, u.accountRoutes()...)
 		routes = append(routes, u.planRoutes()...)
+		routes = append(routes, u.caseRoutes()...)
 	}
 	return routes
 }

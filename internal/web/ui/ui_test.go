@@ -261,6 +261,10 @@ func TestNavigationReachesEveryCapability(t *testing.T) {
 			notice = `<a href="/map">`
 		case "/development-plans":
 			notice = `<a href="/plans">`
+		case "/trafficking-cases":
+			notice = `<a href="/cases">`
+		case "/return":
+			notice = `<a href="/cases?kind=return">`
 		}
 		if !strings.Contains(body, num) || !strings.Contains(body, notice) {
 			t.Errorf("%s: lacks %q or %q", p, num, notice)
