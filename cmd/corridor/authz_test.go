@@ -92,6 +92,9 @@ var routePolicy = map[string][2]string{
 	"POST /api/v1/cases/{id}/comments":                 {"cases", "update"},
 	"GET /api/v1/cases/{id}/tasks":                     {"cases", "read"},
 	"POST /api/v1/cases/{id}/tasks":                    {"cases", "update"},
+	"POST /api/v1/cases/{id}/tasks/{tid}/done":         {"cases", "update"},
+	"GET /api/v1/cases/{id}/monitoring":                {"cases", "read"},
+	"POST /api/v1/cases/{id}/monitoring":               {"cases", "update"},
 }
 
 // narrowedRoutes are routes whose handler asks more than the declared

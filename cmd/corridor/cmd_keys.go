@@ -234,6 +234,15 @@ with --no-new-key: it re-encrypts what is left under the active key.`,
 	if err != nil {
 		return fmt.Errorf("re-encryption stopped after %d rows (run %s --no-new-key to finish): %w", n, name, err)
 	}
+	// The case tables (comments, tasks, services, consents, referrals,
+	// monitoring and the case's own details) hold personal fields too.
+	nc, err := db.RotateCaseKeys(ctx, *batch, func(table string, done int) {
+		fmt.Fprintf(e.stdout, "  %s: %d row(s) re-encrypted so far\n", table, n+done)
+	})
+	n += nc
+	if err != nil {
+		return fmt.Errorf("re-encryption stopped after %d rows (run %s --no-new-key to finish): %w", n, name, err)
+	}
 	if _, err := db.Audit().Append(ctx, cliEntry("reencrypt", "keys", active,
 		fmt.Sprintf("%d rows re-encrypted under key %s", n, active))); err != nil {
 		return err

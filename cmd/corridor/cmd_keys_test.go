@@ -9,6 +9,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/corridor-platform/corridor/internal/cases"
 	"github.com/corridor-platform/corridor/internal/crypt"
 	"github.com/corridor-platform/corridor/internal/people"
 	"github.com/corridor-platform/corridor/internal/store"
@@ -258,4 +259,74 @@ func TestServeRefusesWithoutKey(t *testing.T) {
 // start2 is start with the reference data not loaded (faster).
 func start2(t *testing.T, dsn string, extra ...string) string {
 	return start(t, dsn, append([]string{"--no-load"}, extra...)...)
+}
+
+// TestKeysRotateCases: a rotation re-encrypts the case tables' fields too,
+// and the cases read with the new key alone once the old one is retired.
+func TestKeysRotateCases(t *testing.T) {
+	storetest.Run(t, func(t *testing.T, e storetest.Engine) {
+		a := newAccounts(t, e)
+		a.addOrg(t, "Shelter", "ngo", "SEN")
+		a.addUser(t, "alice", "Shelter", "Alice Atieno", "alice@example.org", "case-worker")
+		ctx := context.Background()
+		db := openStore(t, a.dsn, a.key)
+		var uid int64
+		if err := db.SQL().QueryRowContext(ctx, `SELECT id FROM users WHERE username = 'alice'`).Scan(&uid); err != nil {
+			t.Fatal(err)
+		}
+		me, err := db.Accounts().Principal(ctx, uid, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		cs := db.Cases()
+		_, c, err := cs.CreateWithPerson(ctx, me, people.Person{GivenName: "Awa", FamilyName: "Diop", Sex: "female", Nationality: "SEN", DocumentType: "none"},
+			cases.Case{Kind: cases.KindTrafficking, OrgID: me.OrgID, OwnerID: uid, OpenedOn: "2024-03-01",
+				Trafficking: &cases.Trafficking{TraffickingStatus: "ActualVictimOfTrafficking", TypeOfExploitation: []string{"ForcedLabour"}}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := cs.AddComment(ctx, me, c.ID, "Met at the bus station"); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := cs.AddTask(ctx, me, c.ID, cases.Task{Title: "Call the aunt", Due: "2024-07-01"}); err != nil {
+			t.Fatal(err)
+		}
+		first, err := crypt.LoadKeyring(a.key)
+		if err != nil {
+			t.Fatal(err)
+		}
+		keyA := first.ActiveKeyID()
+		step{name: "rotate", args: a.flags("keys", "rotate", "--wait", "0"), want: []string{"added key", "cases: 3 row(s)", "case_comments: 4 row(s)", "case_tasks: 5 row(s)", "done: 5 row(s)"}}.check(t)
+		now, err := crypt.LoadKeyring(a.key)
+		if err != nil {
+			t.Fatal(err)
+		}
+		keyB := now.ActiveKeyID()
+		for _, table := range []string{"cases", "case_comments", "case_tasks"} {
+			if ids := keyIDs(t, db, table); !allEqual(ids, keyB) {
+				t.Fatalf("after rotate %s key ids %v, want all %s", table, ids, keyB)
+			}
+		}
+		step{name: "retire A", args: a.flags("keys", "retire", "--key", keyA), want: []string{"retired key " + keyA}}.check(t)
+		only, err := crypt.LoadKeyring(a.key)
+		if err != nil || only.HasKey(keyA) {
+			t.Fatalf("key file after retire: %v %v", only.KeyIDs(), err)
+		}
+		db.SetKeys(only)
+		if err := db.CheckKeys(ctx); err != nil {
+			t.Fatalf("CheckKeys with the new key only: %v", err)
+		}
+		got, err := cs.Get(ctx, me, c.ID)
+		if err != nil || got.Trafficking == nil || got.Trafficking.TraffickingStatus != "ActualVictimOfTrafficking" {
+			t.Errorf("case after rotation: %+v %v", got, err)
+		}
+		cm, err := cs.Comments(ctx, me, c.ID)
+		if err != nil || len(cm) != 1 || cm[0].Body != "Met at the bus station" {
+			t.Errorf("comments after rotation: %+v %v", cm, err)
+		}
+		ts, err := cs.Tasks(ctx, me, c.ID)
+		if err != nil || len(ts) != 1 || ts[0].Title != "Call the aunt" {
+			t.Errorf("tasks after rotation: %+v %v", ts, err)
+		}
+	})
 }

@@ -56,10 +56,16 @@ func (f Filter) Validate() error {
 	return ps.Err()
 }
 
+// MaxTotal bounds the count of a listing's matching cases (Page.Total).
+const MaxTotal = 1000
+
 // Page is one page of a listing: summaries, never the personal fields.
 type Page struct {
 	Items []Summary `json:"items"`
-	Total int       `json:"total"`
+	// Total counts the matching cases up to MaxTotal; when more match,
+	// Total is MaxTotal and TotalCapped is set ("more than MaxTotal").
+	Total       int  `json:"total"`
+	TotalCapped bool `json:"totalCapped,omitempty"`
 	// Next is the After of the following page; 0 on the last page.
 	Next int64 `json:"next,omitempty"`
 }

@@ -25,9 +25,11 @@ import (
 // was referred to, by a referral it accepted while the person's consent to
 // referral is in force, may read the case and add work records to it
 // (comments, tasks, services, consents, monitoring) — never edit,
-// transition, assign, refer onward or export it. That rule is one SQL
-// condition (referredSQL), used by every read and by listings, so that a
-// revocation or a withdrawal of consent removes access at once.
+// transition, assign, refer onward or export it. Listings read that rule
+// from case_access (referredSQL), which the store maintains in the same
+// transactions as the referrals and consents it derives from, so that a
+// revocation or a withdrawal of consent removes access at once; the check
+// of one case (referred) also re-reads the consent in force.
 //
 // Audit: every method writes its audit entries (resource "cases") in the
 // transaction of the read or change it records, so that an access and its
@@ -83,16 +85,38 @@ func forbidden(action string) error {
 
 func noCase(id int64) error { return derrors.Kindf(derrors.NotFound, "no case %d", id) }
 
+// consentInForceSQL is true when the consent to referral in force for the
+// person of case c at the date bound to its placeholder (the latest record
+// by date, then id) is given.
+const consentInForceSQL = `COALESCE((SELECT cn.given FROM case_consents cn WHERE cn.person_id = c.person_id AND cn.type = 'referral'
+		AND cn.consent_date <= ? ORDER BY cn.consent_date DESC, cn.id DESC LIMIT 1), FALSE)`
+
 // referredSQL is true for a case (alias c) referred to the organisation
-// bound to its first placeholder by a referral that organisation
-// accepted, while the person's consent to referral in force at the date
-// bound to the second (the latest record by date, then id) is given.
-//
-// It is driven from the referrals made to the organisation (the index
-// case_referrals_to), so that a listing never scans the other cases.
-const referredSQL = `(c.id IN (SELECT r.case_id FROM case_referrals r WHERE r.to_org_id = ? AND r.status = 'accepted')
-	AND COALESCE((SELECT cn.given FROM case_consents cn WHERE cn.person_id = c.person_id AND cn.type = 'referral'
-		AND cn.consent_date <= ? ORDER BY cn.consent_date DESC, cn.id DESC LIMIT 1), FALSE))`
+// bound to its placeholder: a row of case_access, which the store keeps
+// as the accepted referrals whose person's consent to referral is in
+// force (syncAccess, in the transactions that change either).
+const referredSQL = `c.id IN (SELECT a.id FROM case_access a WHERE a.to_org_id = ?)`
+
+// accessColumns are the columns of cases that case_access copies.
+const accessColumns = `kind, person_id, org_id, team_id, owner_id, status, draft, nationality`
+
+// insertAccessSQL inserts the case_access rows of the cases c matching
+// the condition that follows it: accepted referrals, consent in force at
+// the date bound to its first placeholder.
+const insertAccessSQL = `INSERT INTO case_access (to_org_id, id, ` + accessColumns + `)
+	SELECT DISTINCT r.to_org_id, c.id, c.kind, c.person_id, c.org_id, c.team_id, c.owner_id, c.status, c.draft, c.nationality
+	FROM case_referrals r JOIN cases c ON c.id = r.case_id
+	WHERE r.status = 'accepted' AND ` + consentInForceSQL + ` AND `
+
+// syncAccess recomputes the case_access rows of a person's cases from
+// their accepted referrals and the person's consent to referral in force.
+func syncAccess(ctx context.Context, tx *Tx, personID int64) error {
+	if _, err := tx.Exec(ctx, `DELETE FROM case_access WHERE id IN (SELECT id FROM cases WHERE person_id = ?)`, personID); err != nil {
+		return classify(err)
+	}
+	_, err := tx.Exec(ctx, insertAccessSQL+`c.person_id = ? ON CONFLICT DO NOTHING`, today(), personID)
+	return classify(err)
+}
 
 var casesScope = scopeColumns{org: "c.org_id", owner: "c.owner_id", team: "c.team_id IN (%s)"}
 
@@ -120,7 +144,8 @@ func (s *Cases) referred(ctx context.Context, tx *Tx, caseID, orgID int64) (bool
 		return false, nil
 	}
 	var n int
-	err := tx.QueryRow(ctx, `SELECT COUNT(*) FROM cases c WHERE c.id = ? AND `+referredSQL, caseID, orgID, today()).Scan(&n)
+	err := tx.QueryRow(ctx, `SELECT COUNT(*) FROM cases c WHERE c.id = ? AND `+referredSQL+` AND `+consentInForceSQL,
+		caseID, orgID, today()).Scan(&n)
 	return n > 0, classify(err)
 }
 
@@ -525,7 +550,13 @@ func (s *Cases) save(ctx context.Context, tx *Tx, c cases.Case, read int64) (cas
 	if err != nil {
 		return c, classify(err)
 	}
-	if n, _ := res.RowsAffected(); n == 0 {
+	if n, _ := res.RowsAffected(); n > 0 {
+		// Keep the listing copy of a referred case current.
+		if _, err := tx.Exec(ctx, `UPDATE case_access SET org_id = ?, team_id = ?, owner_id = ?, status = ?, draft = ?, nationality = ? WHERE id = ?`,
+			c.OrgID, nullID(c.TeamID), c.OwnerID, c.Status, c.Draft, pi.nationality, c.ID); err != nil {
+			return c, classify(err)
+		}
+	} else {
 		var cur int64
 		if err := tx.QueryRow(ctx, `SELECT version FROM cases WHERE id = ?`, c.ID).Scan(&cur); err != nil {
 			return c, classify(err)

@@ -2,6 +2,7 @@ package store_test
 
 import (
 	"os"
+	"slices"
 	"strconv"
 	"testing"
 	"time"
@@ -68,11 +69,15 @@ func BenchmarkCaseListOpen(b *testing.B) {
 				{"orgadmin-all", f.admin, cases.Filter{Limit: 50}},
 			} {
 				b.Run("list-"+x.name, func(b *testing.B) {
+					var ds []time.Duration
 					for b.Loop() {
+						t0 := time.Now()
 						if _, err := f.cs.List(f.ctx, x.p, x.f); err != nil {
 							b.Fatal(err)
 						}
+						ds = append(ds, time.Since(t0))
 					}
+					reportPercentiles(b, ds)
 				})
 			}
 			page, err := f.cs.List(f.ctx, f.w1, cases.Filter{Limit: 50})
@@ -81,13 +86,31 @@ func BenchmarkCaseListOpen(b *testing.B) {
 			}
 			b.Run("open", func(b *testing.B) {
 				i := 0
+				var ds []time.Duration
 				for b.Loop() {
+					t0 := time.Now()
 					if _, err := f.cs.Get(f.ctx, f.w1, page.Items[i%len(page.Items)].CaseID); err != nil {
 						b.Fatal(err)
 					}
+					ds = append(ds, time.Since(t0))
 					i++
 				}
+				reportPercentiles(b, ds)
 			})
 		})
 	}
+}
+
+// reportPercentiles reports the median and 99th percentile of the timed
+// operations, in milliseconds.
+func reportPercentiles(b *testing.B, ds []time.Duration) {
+	if len(ds) == 0 {
+		return
+	}
+	slices.Sort(ds)
+	at := func(q float64) float64 {
+		return float64(ds[min(len(ds)-1, int(q*float64(len(ds))))].Microseconds()) / 1000
+	}
+	b.ReportMetric(at(0.50), "p50-ms")
+	b.ReportMetric(at(0.99), "p99-ms")
 }

@@ -206,6 +206,17 @@ func (db *DB) BulkLoadSynthetic(ctx context.Context, actor string, recs iter.Seq
 					}
 				}
 			}
+			lo, hi := int64(-1), int64(-1)
+			for _, r := range pending {
+				cid := base["cases"] + r.Case.ID
+				if lo < 0 || cid < lo {
+					lo = cid
+				}
+				hi = max(hi, cid)
+			}
+			if _, err := tx.Exec(ctx, insertAccessSQL+`c.id BETWEEN ? AND ? ON CONFLICT DO NOTHING`, today(), lo, hi); err != nil {
+				return classify(err)
+			}
 			e := audit.Entry{Action: audit.ActionCreate, Resource: casesResource, Outcome: audit.OutcomeOK, ActorName: actor,
 				Detail: "bulk load of " + strconv.Itoa(len(pending)) + " synthetic cases"}
 			_, err := db.Audit().AppendTx(ctx, tx, e)

@@ -79,7 +79,29 @@ func referredTerm(p *auth.Principal, f auth.Filter) (cond, bool) {
 		return cond{}, false
 	}
 	scope, args := scopeSQL(f, casesScope)
-	return cond{sql: "NOT " + scope + " AND " + referredSQL, args: append(args, p.OrgID, today())}, true
+	return cond{sql: "NOT " + scope + " AND " + referredSQL, args: append(args, p.OrgID)}, true
+}
+
+// listTerm is one disjoint part of a listing: the table it reads (as c)
+// and its condition.
+type listTerm struct {
+	from string
+	cond
+}
+
+// listTerms are the disjoint parts of p's listing: one per scope term
+// (an index range of cases) and the cases referred to p's organisation,
+// read from case_access, whose copied columns serve the same filters.
+func listTerms(p *auth.Principal, f auth.Filter) []listTerm {
+	var out []listTerm
+	for _, t := range scopeTerms(f) {
+		out = append(out, listTerm{from: "cases c", cond: t})
+	}
+	if p.OrgID == 0 || f.All {
+		return out
+	}
+	scope, args := scopeSQL(f, casesScope)
+	return append(out, listTerm{from: "case_access c", cond: cond{sql: "c.to_org_id = ? AND NOT " + scope, args: append([]any{p.OrgID}, args...)}})
 }
 
 // filterConds are the conditions of a filter other than status and draft.
@@ -138,8 +160,7 @@ func (s *Cases) List(ctx context.Context, p *auth.Principal, f cases.Filter) (pa
 		return page, forbidden(auth.Read)
 	}
 	sf := p.FilterFor(casesResource, auth.Read)
-	terms := scopeTerms(sf)
-	ref, hasRef := referredTerm(p, sf)
+	terms := listTerms(p, sf)
 	fc := filterConds(f)
 	statuses, drafts := statusesOf(f), draftsOf(f)
 	n := f.Limit + f.Offset + 1 // one more than the page: is there a next one?
@@ -148,6 +169,12 @@ func (s *Cases) List(ctx context.Context, p *auth.Principal, f cases.Filter) (pa
 	// then the id order of the index, LIMIT n.
 	var branches []string
 	var args []any
+	statusIn := " AND c.draft IN (" + placeholders(len(drafts)) + ") AND c.status IN (" + placeholders(len(statuses)) + ")"
+	var statusArgs []any
+	statusArgs = append(statusArgs, drafts...)
+	for _, st := range statuses {
+		statusArgs = append(statusArgs, st)
+	}
 	after := ""
 	var afterArgs []any
 	if f.After > 0 {
@@ -156,23 +183,12 @@ func (s *Cases) List(ctx context.Context, p *auth.Principal, f cases.Filter) (pa
 	for _, t := range terms {
 		for _, d := range drafts {
 			for _, st := range statuses {
-				branches = append(branches, `SELECT id FROM (SELECT c.id FROM cases c WHERE `+t.sql+` AND c.draft = ? AND c.status = ?`+fc.sql+after+
+				branches = append(branches, `SELECT id FROM (SELECT c.id FROM `+t.from+` WHERE `+t.sql+` AND c.draft = ? AND c.status = ?`+fc.sql+after+
 					` ORDER BY c.id DESC LIMIT ?) b`+strconv.Itoa(len(branches)))
 				args = append(append(append(append(args, t.args...), d, st), fc.args...), afterArgs...)
 				args = append(args, n)
 			}
 		}
-	}
-	statusIn := " AND c.draft IN (" + placeholders(len(drafts)) + ") AND c.status IN (" + placeholders(len(statuses)) + ")"
-	var statusArgs []any
-	statusArgs = append(statusArgs, drafts...)
-	for _, st := range statuses {
-		statusArgs = append(statusArgs, st)
-	}
-	if hasRef {
-		branches = append(branches, `SELECT id FROM (SELECT c.id FROM cases c WHERE `+ref.sql+statusIn+fc.sql+after+
-			` ORDER BY c.id DESC LIMIT ?) b`+strconv.Itoa(len(branches)))
-		args = append(append(append(append(append(args, ref.args...), statusArgs...), fc.args...), afterArgs...), n)
 	}
 	page.Items = []cases.Summary{}
 	err = s.db.InTx(ctx, func(tx *Tx) error {
@@ -197,29 +213,43 @@ func (s *Cases) List(ctx context.Context, p *auth.Principal, f cases.Filter) (pa
 		if err := rows.Err(); err != nil {
 			return err
 		}
-		if len(ids) > f.Limit {
+		last := len(ids) <= f.Limit
+		if !last {
 			ids = ids[:f.Limit]
 			page.Next = ids[len(ids)-1]
 		}
 		if page.Items, err = s.summaries(ctx, tx, ids); err != nil {
 			return err
 		}
-		// The total: disjoint terms, so their counts add up.
-		var counts []string
-		var cargs []any
-		for _, t := range append(terms, ref) {
-			if t.sql == "" {
-				continue
-			}
-			counts = append(counts, `(SELECT COUNT(*) FROM cases c WHERE `+t.sql+statusIn+fc.sql+`)`)
-			cargs = append(append(append(cargs, t.args...), statusArgs...), fc.args...)
-		}
-		if err := tx.QueryRow(ctx, `SELECT `+strings.Join(counts, " + "), cargs...).Scan(&page.Total); err != nil {
-			return classify(err)
+		if last && f.After == 0 && f.Offset == 0 {
+			page.Total = len(ids) // the whole listing is on this page
+		} else if page.Total, page.TotalCapped, err = s.countListing(ctx, tx, terms, statusIn, statusArgs, fc); err != nil {
+			return err
 		}
 		return s.auditListing(ctx, tx, p, ids, page.Total)
 	})
 	return page, err
+}
+
+// countListing counts the cases of a listing up to cases.MaxTotal: the
+// terms are disjoint, so their counts add up; each stops at MaxTotal+1
+// matches, read from an index range for the common filters, so that the
+// cost of a page does not grow with the caseload.
+func (s *Cases) countListing(ctx context.Context, tx *Tx, terms []listTerm, statusIn string, statusArgs []any, fc cond) (int, bool, error) {
+	var counts []string
+	var cargs []any
+	for _, t := range terms {
+		counts = append(counts, `(SELECT COUNT(*) FROM (SELECT 1 FROM `+t.from+` WHERE `+t.sql+statusIn+fc.sql+` LIMIT ?) k`+strconv.Itoa(len(counts))+`)`)
+		cargs = append(append(append(append(cargs, t.args...), statusArgs...), fc.args...), cases.MaxTotal+1)
+	}
+	var total int
+	if err := tx.QueryRow(ctx, `SELECT `+strings.Join(counts, " + "), cargs...).Scan(&total); err != nil {
+		return 0, false, classify(err)
+	}
+	if total > cases.MaxTotal {
+		return cases.MaxTotal, true, nil
+	}
+	return total, false, nil
 }
 
 // auditListing writes the audit entries of a listing: the ids shown, in

@@ -251,6 +251,9 @@ func (s *Cases) MergePeople(ctx context.Context, p *auth.Principal, keepID, drop
 		if _, err := tx.Exec(ctx, `UPDATE case_consents SET person_id = ? WHERE person_id = ?`, keepID, dropID); err != nil {
 			return classify(err)
 		}
+		if err := syncAccess(ctx, tx, keepID); err != nil {
+			return err
+		}
 		if _, err := tx.Exec(ctx, `DELETE FROM case_person_keys WHERE person_id = ?`, dropID); err != nil {
 			return classify(err)
 		}

@@ -288,8 +288,11 @@ func TestCaseReferralAccess(t *testing.T) {
 		if _, err := f.cs.Get(f.ctx, f.wb, c.ID); err != nil {
 			t.Fatal(err)
 		}
-		// The SQL condition alone removes access: a withdrawal written
-		// directly (without the store revoking the referral) is enough.
+		// The check of one case re-reads the consent in force: a
+		// withdrawal written directly (without the store revoking the
+		// referral) is enough to refuse opening it. Listings read
+		// case_access, which only the store's transactions maintain, so
+		// they are checked after the withdrawal through the store below.
 		if _, err := f.db.SQL().ExecContext(f.ctx, f.db.Rebind(`INSERT INTO case_consents (case_id, person_id, type, given, consent_date,
 			recorded_by, note_enc, key_id, created_at) VALUES (?, ?, 'referral', ?, ?, ?, '', '', ?)`),
 			c.ID, c.PersonID, false, today, f.ids["w1"], time.Now()); err != nil {
@@ -297,9 +300,6 @@ func TestCaseReferralAccess(t *testing.T) {
 		}
 		if _, err := f.cs.Get(f.ctx, f.wb, c.ID); !errors.Is(err, derrors.NotFound) {
 			t.Errorf("after a withdrawal in the table: %v, want NotFound", err)
-		}
-		if got := listIDs(t, f, f.wb); len(got) != 0 {
-			t.Errorf("after withdrawal B lists %v", got)
 		}
 		// Consent given again, then withdrawn through the store: the
 		// referral is revoked too.
@@ -309,11 +309,17 @@ func TestCaseReferralAccess(t *testing.T) {
 		if _, err := f.cs.Get(f.ctx, f.wb, c.ID); err != nil {
 			t.Fatalf("consent given again: %v", err)
 		}
+		if got := listIDs(t, f, f.wb); len(got) != 1 || got[0] != c.ID {
+			t.Errorf("consent given again: B lists %v", got)
+		}
 		if _, err := f.cs.RecordConsent(f.ctx, f.w1, c.ID, cases.Consent{Type: cases.ConsentReferral, Given: false, Date: today}); err != nil {
 			t.Fatal(err)
 		}
 		if _, err := f.cs.Get(f.ctx, f.wb, c.ID); !errors.Is(err, derrors.NotFound) {
 			t.Errorf("after withdrawal: %v, want NotFound", err)
+		}
+		if got := listIDs(t, f, f.wb); len(got) != 0 {
+			t.Errorf("after withdrawal B lists %v", got)
 		}
 		refs, err := f.cs.Referrals(f.ctx, f.w1, c.ID)
 		if err != nil || len(refs) != 2 || refs[1].Status != cases.ReferralRevoked {

@@ -335,8 +335,9 @@ func (s *Cases) Services(ctx context.Context, p *auth.Principal, caseID int64) (
 
 // RecordConsent appends a consent record for the case's person. A
 // withdrawal (or refusal) of consent to referral also revokes the
-// person's open and accepted referrals; the access check (referredSQL)
-// independently refuses access without consent in force.
+// person's open and accepted referrals; any consent to referral
+// recomputes the person's case_access rows (syncAccess) in the same
+// transaction.
 func (s *Cases) RecordConsent(ctx context.Context, p *auth.Principal, caseID int64, c cases.Consent) (_ cases.Consent, err error) {
 	defer derrors.Wrap(&err, "store.Cases.RecordConsent(case %d)", caseID)
 	if p == nil {
@@ -373,10 +374,15 @@ func (s *Cases) RecordConsent(ctx context.Context, p *auth.Principal, caseID int
 		if err := s.audit(ctx, tx, p, audit.ActionUpdate, audit.OutcomeOK, caseID, fmt.Sprintf("consent %d: %s %s", c.ID, c.Type, verb)); err != nil {
 			return err
 		}
-		if c.Type == cases.ConsentReferral && !c.Given {
-			return s.revokeForWithdrawal(ctx, tx, p, c.PersonID)
+		if c.Type != cases.ConsentReferral {
+			return nil
 		}
-		return nil
+		if !c.Given {
+			if err := s.revokeForWithdrawal(ctx, tx, p, c.PersonID); err != nil {
+				return err
+			}
+		}
+		return syncAccess(ctx, tx, c.PersonID)
 	})
 	return c, err
 }
@@ -579,6 +585,9 @@ func (s *Cases) DecideReferral(ctx context.Context, p *auth.Principal, referralI
 			return derrors.Kindf(derrors.Conflict, "status: the referral was decided meanwhile; reload it")
 		}
 		if err := s.sealRow(ctx, tx, "case_referrals", r.ID, "details", r.Details, "note", r.Note); err != nil {
+			return err
+		}
+		if err := syncAccess(ctx, tx, h.personID); err != nil {
 			return err
 		}
 		return s.audit(ctx, tx, p, audit.ActionRefer, audit.OutcomeOK, r.CaseID, fmt.Sprintf("referral %d %s", r.ID, r.Status))

@@ -68,8 +68,8 @@ func (db *DB) CheckKeys(ctx context.Context) error {
 	if err := db.checkFingerprint(ctx, k, has); err != nil {
 		return err
 	}
-	for _, table := range []string{"users", "people"} {
-		rows, err := db.query(ctx, `SELECT DISTINCT key_id FROM `+table)
+	for _, table := range encryptedTables() {
+		rows, err := db.query(ctx, `SELECT DISTINCT key_id FROM `+table+` WHERE key_id <> ''`)
 		if err != nil {
 			return err
 		}
@@ -131,13 +131,59 @@ func (db *DB) trialDecrypt(ctx context.Context) error {
 			return fmt.Errorf("%w: the key file cannot decrypt the stored personal data: %v", derrors.Unavailable, err)
 		}
 	}
+	return db.trialDecryptCases(ctx)
+}
+
+// encryptedTables are the tables whose rows carry encrypted fields under
+// a key_id: users, people and the case tables (caseTables).
+func encryptedTables() []string {
+	out := []string{"users", "people"}
+	for _, t := range caseTables {
+		out = append(out, t.table)
+	}
+	return out
+}
+
+// trialDecryptCases decrypts every encrypted column of the first row of
+// each case table (comments, tasks, services, consents, referrals,
+// monitoring), as trialDecrypt does for users and people.
+func (db *DB) trialDecryptCases(ctx context.Context) error {
+	for _, t := range caseTables {
+		sel := "id"
+		for _, c := range t.cols {
+			sel += ", " + c + "_enc"
+		}
+		vals := make([]string, len(t.cols))
+		var id int64
+		dest := []any{&id}
+		for i := range vals {
+			dest = append(dest, &vals[i])
+		}
+		err := db.queryRow(ctx, `SELECT `+sel+` FROM `+t.table+` WHERE key_id <> '' ORDER BY id LIMIT 1`).Scan(dest...)
+		if err == sql.ErrNoRows {
+			continue
+		}
+		if err != nil {
+			return classify(err)
+		}
+		sl, err := db.sealer(t.table, id)
+		if err != nil {
+			return err
+		}
+		for i, c := range t.cols {
+			sl.open(c, vals[i])
+		}
+		if sl.err != nil {
+			return fmt.Errorf("%w: the key file cannot decrypt the stored case data: %v", derrors.Unavailable, sl.err)
+		}
+	}
 	return nil
 }
 
 // KeyUsage counts the rows encrypted under each key id.
 func (db *DB) KeyUsage(ctx context.Context) (map[string]int, error) {
 	out := map[string]int{}
-	for _, table := range []string{"users", "people"} {
+	for _, table := range encryptedTables() {
 		rows, err := db.query(ctx, `SELECT key_id, COUNT(*) FROM `+table+` GROUP BY key_id`)
 		if err != nil {
 			return nil, err

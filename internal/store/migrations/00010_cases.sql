@@ -44,6 +44,8 @@ CREATE INDEX cases_org ON cases (org_id, draft, status, id);
 CREATE INDEX cases_org_nationality ON cases (org_id, nationality, draft, status, id);
 CREATE INDEX cases_team ON cases (team_id, draft, status, id);
 CREATE INDEX cases_owner ON cases (owner_id, draft, status, id);
+CREATE INDEX cases_owner_nationality ON cases (owner_id, nationality, draft, status, id);
+CREATE INDEX cases_team_nationality ON cases (team_id, nationality, draft, status, id);
 CREATE INDEX cases_nationality ON cases (nationality, draft, status, id);
 CREATE INDEX cases_status ON cases (draft, status, id);
 CREATE INDEX cases_person ON cases (person_id);
@@ -129,6 +131,30 @@ CREATE TABLE case_referrals (
 CREATE INDEX case_referrals_to ON case_referrals (to_org_id, status, case_id);
 CREATE INDEX case_referrals_case ON case_referrals (case_id, id);
 
+-- Access through referrals, maintained by the store in the transactions
+-- that change referrals, consents or the case (accept, decline, revoke,
+-- consent recorded or withdrawn, people merged, case saved): one row per
+-- organisation (to_org_id) and case (id) referred to it by an accepted
+-- referral while the person's consent to referral is in force, with a
+-- copy of the case's columns that listings filter and scope on. Listings
+-- read it as an index range (to_org_id, draft, status, newest case first)
+-- instead of checking the latest consent of every candidate row.
+CREATE TABLE case_access (
+    to_org_id   BIGINT NOT NULL REFERENCES orgs (id),
+    id          BIGINT NOT NULL REFERENCES cases (id) ON DELETE CASCADE,
+    kind        TEXT NOT NULL,
+    person_id   BIGINT NOT NULL,
+    org_id      BIGINT NOT NULL,
+    team_id     BIGINT,
+    owner_id    BIGINT NOT NULL,
+    status      TEXT NOT NULL,
+    draft       BOOLEAN NOT NULL,
+    nationality TEXT NOT NULL,
+    PRIMARY KEY (to_org_id, id)
+);
+CREATE INDEX case_access_list ON case_access (to_org_id, draft, status, id);
+CREATE INDEX case_access_case ON case_access (id);
+
 CREATE TABLE case_monitoring (
     id           $ID,
     case_id      BIGINT NOT NULL REFERENCES cases (id) ON DELETE CASCADE,
@@ -167,6 +193,7 @@ CREATE INDEX person_merges_kept ON person_merges (kept_id);
 
 -- +goose Down
 DROP TABLE person_merges;
+DROP TABLE case_access;
 DROP TABLE case_person_keys;
 DROP TABLE case_monitoring;
 DROP TABLE case_referrals;

@@ -50,6 +50,9 @@ func (a *API) registerCases(r *web.Router) {
 	h("POST", "/api/v1/cases/{id}/comments", web.ActionUpdate, "Add a case comment", a.addComment)
 	h("GET", "/api/v1/cases/{id}/tasks", web.ActionRead, "A case's tasks by due date", a.listTasks)
 	h("POST", "/api/v1/cases/{id}/tasks", web.ActionUpdate, "Add a follow-up task with a due date", a.addTask)
+	h("POST", "/api/v1/cases/{id}/tasks/{tid}/done", web.ActionUpdate, "Mark a task of the case done", a.completeTask)
+	h("GET", "/api/v1/cases/{id}/monitoring", web.ActionRead, "A return case's reintegration monitoring visits with their composite scores", a.listMonitoring)
+	h("POST", "/api/v1/cases/{id}/monitoring", web.ActionUpdate, "Record a reintegration monitoring visit (return cases, after arrival)", a.addMonitoring)
 }
 
 // casesCtx is the request's context for the case store: its audit
@@ -686,4 +689,107 @@ func (a *API) mergePeople(w http.ResponseWriter, r *http.Request) {
 	}
 	audited(r)
 	web.WriteJSON(w, http.StatusOK, map[string]any{"keptId": in.KeepID, "droppedId": in.DropID, "merged": true})
+}
+
+// TaskDoneRequest marks a task done; the date defaults to today (UTC).
+type TaskDoneRequest struct {
+	DoneOn string `json:"doneOn,omitempty"`
+}
+
+func (a *API) completeTask(w http.ResponseWriter, r *http.Request) {
+	var in TaskDoneRequest
+	id, ok := a.caseBody(w, r, &in)
+	if !ok {
+		return
+	}
+	tid, err := strconv.ParseInt(r.PathValue("tid"), 10, 64)
+	if err != nil || tid <= 0 {
+		a.problem(w, r, &web.ParamError{Param: "tid", Reason: "must be a positive whole number"})
+		return
+	}
+	if in.DoneOn == "" {
+		in.DoneOn = time.Now().UTC().Format("2006-01-02")
+	}
+	ctx, me := casesCtx(r), web.PrincipalFrom(r.Context())
+	// The task must be one of the case's (which also checks access to
+	// the case) before it is changed.
+	ts, err := a.db.Cases().Tasks(ctx, me, id)
+	if err != nil {
+		a.caseFail(w, r, err)
+		return
+	}
+	found := false
+	for _, t := range ts {
+		found = found || t.ID == tid
+	}
+	if !found {
+		a.problem(w, r, derrors.Kindf(derrors.NotFound, "no task %d of case %d", tid, id))
+		return
+	}
+	t, err := a.db.Cases().CompleteTask(ctx, me, tid, in.DoneOn)
+	if err != nil {
+		a.caseFail(w, r, err)
+		return
+	}
+	audited(r)
+	web.WriteJSON(w, http.StatusOK, t)
+}
+
+// MonitoringVisit is a reintegration monitoring visit with its composite
+// score (equal weights).
+type MonitoringVisit struct {
+	cases.Monitoring
+	Composite float64 `json:"composite"`
+}
+
+func (a *API) listMonitoring(w http.ResponseWriter, r *http.Request) {
+	caseRecords(a, w, r, func(ctx context.Context, s *store.Cases, id int64) ([]MonitoringVisit, error) {
+		c, err := s.Get(ctx, web.PrincipalFrom(ctx), id)
+		if err != nil {
+			return nil, err
+		}
+		if c.Kind != cases.KindReturn || c.Return == nil {
+			return nil, derrors.Kindf(derrors.Conflict, "monitoring: only a return case has reintegration monitoring")
+		}
+		out := make([]MonitoringVisit, 0, len(c.Return.Monitoring))
+		for _, m := range c.Return.Monitoring {
+			out = append(out, MonitoringVisit{Monitoring: m, Composite: m.Composite(cases.EqualWeights)})
+		}
+		return out, nil
+	})
+}
+
+// MonitoringRequest records a monitoring visit: the three dimension
+// scores of the Reintegration Sustainability Survey, each from 0 to 1.
+type MonitoringRequest struct {
+	Date         string   `json:"date"`
+	Economic     *float64 `json:"economic"`
+	Social       *float64 `json:"social"`
+	Psychosocial *float64 `json:"psychosocial"`
+	Note         string   `json:"note,omitempty"`
+}
+
+func (a *API) addMonitoring(w http.ResponseWriter, r *http.Request) {
+	var in MonitoringRequest
+	id, ok := a.caseBody(w, r, &in)
+	if !ok {
+		return
+	}
+	for _, f := range []struct {
+		name string
+		v    *float64
+	}{{"economic", in.Economic}, {"social", in.Social}, {"psychosocial", in.Psychosocial}} {
+		if f.v == nil {
+			a.problem(w, r, &web.ParamError{Param: f.name, Reason: "required: a score from 0 to 1"})
+			return
+		}
+	}
+	m, err := a.db.Cases().AddMonitoring(casesCtx(r), web.PrincipalFrom(r.Context()), id,
+		cases.Monitoring{Date: in.Date, Economic: *in.Economic, Social: *in.Social, Psychosocial: *in.Psychosocial, Note: in.Note})
+	if err != nil {
+		a.caseFail(w, r, err)
+		return
+	}
+	audited(r)
+	web.WriteJSON(w, http.StatusCreated, MonitoringVisit{Monitoring: m, Composite: m.Composite(cases.EqualWeights)})
 }

@@ -33,7 +33,7 @@ func (u *UI) caseRoutes() []web.Route {
 	route := func(method, pattern, action, summary string, h pageFunc) web.Route {
 		return web.Route{Method: method, Pattern: pattern, Resource: "cases", Action: action, Summary: summary, Handler: u.handle("cases", h)}
 	}
-	return []web.Route{
+	return append([]web.Route{
 		route(http.MethodGet, "/cases", web.ActionRead, "Cases in one's scope (filtered list, keyset pages) and referrals to one's organisation", u.casesList),
 		route(http.MethodGet, "/cases/new", web.ActionCreate, "Case intake form", u.newCaseForm),
 		route(http.MethodPost, "/cases", web.ActionCreate, "Open a case for a new person (form; possible duplicates are shown for review first)", u.createCase),
@@ -48,7 +48,7 @@ func (u *UI) caseRoutes() []web.Route {
 		route(http.MethodPost, "/cases/{id}/consents", web.ActionUpdate, "Record consent given or withdrawn (form)", u.caseConsent),
 		route(http.MethodPost, "/cases/{id}/referrals", web.ActionRefer, "Refer a case to another organisation (form; needs consent to referral)", u.caseReferral),
 		route(http.MethodPost, "/cases/{id}/referrals/{rid}", web.ActionRefer, "Accept, decline or revoke a referral (form)", u.caseReferralDecision),
-	}
+	}, u.caseWorkRoutes()...)
 }
 
 func caseURL(id int64) string { return "/cases/" + strconv.FormatInt(id, 10) }

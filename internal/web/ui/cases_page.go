@@ -55,6 +55,10 @@ type casePageData struct {
 	ServiceTypes, ConsentTypes, Orgs, Reasons []caseOption
 	Today                                     string
 	Stale                                     bool
+	IsReturn, Arrived, CanAssign              bool
+	Monitoring                                []monitoringView
+	AssignGroups                              []assignGroup
+	Dimensions                                []string
 }
 
 type commentView struct{ Author, When, Body string }
@@ -165,6 +169,9 @@ func (u *UI) loadCasePage(r *http.Request, v *view, id int64) (casePageData, err
 		d.In["exploitation"] = slices.Clone(t.TypeOfExploitation)
 		d.In["country_exploitation"] = []string{t.CountryOfExploitation}
 	}
+	if err := u.loadCaseWork(bg, v, me, &d); err != nil {
+		return d, err
+	}
 	web.SkipAudit(r)
 	return d, nil
 }
@@ -182,6 +189,7 @@ func (d *casePageData) finish(v *view) {
 	for i := range d.Orgs {
 		d.Orgs[i].Selected = d.Orgs[i].Value == in.Get("to_org")
 	}
+	d.finishWork()
 }
 
 func (u *UI) renderCase(w http.ResponseWriter, v *view, status int, d casePageData) error {
