@@ -201,6 +201,7 @@ type incomingReferral struct {
 type casesListPage struct {
 	Rows                                         []caseRow
 	Total                                        int
+	TotalCapped                                  bool // Total is a lower bound: "more than Total"
 	Next                                         string
 	Statuses, Kinds                              []caseOption
 	Nationality                                  string
@@ -231,7 +232,7 @@ func (u *UI) casesList(w http.ResponseWriter, r *http.Request, v *view) error {
 	if err != nil {
 		return err
 	}
-	page := casesListPage{Total: pg.Total, Nationality: f.Nationality, CSRF: v.CSRF,
+	page := casesListPage{Total: pg.Total, TotalCapped: pg.TotalCapped, Nationality: f.Nationality, CSRF: v.CSRF,
 		CanCreate: me.Can("cases", auth.Create), CanExport: me.Can("cases", auth.Export),
 		CanDashboard: me.Scope("cases", auth.Read) >= auth.ScopeTeam,
 		Filtered:     f.Kind != "" || f.Status != "" || f.Nationality != ""}
