@@ -103,26 +103,7 @@ func (s *Stats) Indicators(ctx context.Context) ([]stats.Indicator, error) {
 // dimension; a value is missing when no observed or estimated row exists.
 func (s *Stats) Lookup(ctx context.Context) stats.Lookup {
 	return func(series string, f map[string]string, at stats.Point) (float64, bool, error) {
-		area, cp, sex := at.Area, at.Counterpart, at.Sex
-		if v, ok := f["sex"]; ok {
-			sex = v
-		}
-		switch v := f["area"]; v {
-		case "":
-		case "$counterpart":
-			area = at.Counterpart
-		default:
-			area = v
-		}
-		switch v := f["counterpart"]; v {
-		case "":
-		case "$area":
-			cp = at.Area
-		case "none":
-			cp = ""
-		default:
-			cp = v
-		}
+		area, cp, sex := resolveRef(f, at, at.Area)
 		q := `SELECT COUNT(value), COALESCE(SUM(value), 0) FROM observations WHERE series = ? AND period = ? AND sex = ? AND age = ''`
 		args := []any{series, at.Period, sex}
 		if area != "*" {
