@@ -4,6 +4,7 @@ import (
 	"errors"
 	"os"
 	"runtime"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -308,7 +309,9 @@ func TestReloaderCloseStopsGoroutine(t *testing.T) {
 		t.Fatal(err)
 	}
 	path := writeKeyFile(t, content)
-	before := runtime.NumGoroutine()
+	// Count the watcher goroutines themselves, not all goroutines: other
+	// tests' goroutines may still be ending while this one runs.
+	before := watcherGoroutines()
 	var rs []*crypt.Reloader
 	for range 10 {
 		r, err := crypt.WatchFile(path, time.Millisecond)
@@ -317,13 +320,25 @@ func TestReloaderCloseStopsGoroutine(t *testing.T) {
 		}
 		rs = append(rs, r)
 	}
-	if n := runtime.NumGoroutine(); n < before+10 {
-		t.Fatalf("%d goroutines after starting 10 watchers, had %d", n, before)
+	if n := watcherGoroutines(); n != before+10 {
+		t.Fatalf("%d watcher goroutines after starting 10 watchers, had %d", n, before)
 	}
 	for _, r := range rs {
 		r.Close()
 	}
-	// Close waits for the goroutine to return; give the runtime a moment
-	// to retire it.
-	waitFor(t, "the watcher goroutines to end", func() bool { return runtime.NumGoroutine() <= before })
+	// Close waits for the loop to return; the goroutine may take a moment
+	// longer to leave the runtime's list.
+	waitFor(t, "the watcher goroutines to end", func() bool { return watcherGoroutines() == before })
+}
+
+// watcherGoroutines counts goroutines running a Reloader's polling loop.
+func watcherGoroutines() int {
+	buf := make([]byte, 1<<20)
+	for {
+		n := runtime.Stack(buf, true)
+		if n < len(buf) {
+			return strings.Count(string(buf[:n]), "crypt.(*Reloader).loop(")
+		}
+		buf = make([]byte, 2*len(buf))
+	}
 }
