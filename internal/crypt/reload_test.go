@@ -331,13 +331,14 @@ func TestReloaderCloseStopsGoroutine(t *testing.T) {
 	waitFor(t, "the watcher goroutines to end", func() bool { return watcherGoroutines() == before })
 }
 
-// watcherGoroutines counts goroutines running a Reloader's polling loop.
+// watcherGoroutines counts live goroutines started by WatchFile (its polling
+// loops), whether or not they have been scheduled yet.
 func watcherGoroutines() int {
 	buf := make([]byte, 1<<20)
 	for {
 		n := runtime.Stack(buf, true)
 		if n < len(buf) {
-			return strings.Count(string(buf[:n]), "crypt.(*Reloader).loop(")
+			return strings.Count(string(buf[:n]), "created by github.com/corridor-platform/corridor/internal/crypt.WatchFile")
 		}
 		buf = make([]byte, 2*len(buf))
 	}
