@@ -239,15 +239,33 @@ func (ms *msLoader) write(ctx context.Context, tx *store.Tx) (int64, error) {
 	for r, i := range order {
 		rank[i] = r
 	}
+	// The bilateral matrices are stored as observation sets (all years of
+	// one destination × origin × sex in one row: store.PackPeriods), the
+	// other series as rows. Each is written in the order of its table's
+	// key: sets by series, area, counterpart, sex, year; rows by series,
+	// area, counterpart, year, sex.
+	packed := map[uint16]bool{}
+	var packedCodes []string
+	for _, s := range MigrantStockSeries() {
+		if i, ok := ms.strIdx[s.Code]; ok && s.Bilateral {
+			packed[i] = true
+			packedCodes = append(packedCodes, s.Code)
+		}
+	}
 	// One integer per observation, compared once per step of the sort:
-	// the ranks of series, area, counterpart, then the year, then the
-	// rank of sex. Ranks are below len(ms.strs) (at most 65,536: 16 bits).
+	// the ranks of series, area, counterpart, then year and sex rank in
+	// the table's order. Ranks are below len(ms.strs) (at most 65,536:
+	// 16 bits).
 	b := uint(bits.Len(uint(len(ms.strs))))
 	for i := range ms.buf {
 		p := &ms.buf[i]
 		if b <= 12 {
-			p.key = uint64(rank[p.series])<<(3*b+16) | uint64(rank[p.area])<<(2*b+16) |
-				uint64(rank[p.counterpart])<<(b+16) | uint64(p.period)<<b | uint64(rank[p.sex])
+			p.key = uint64(rank[p.series])<<(3*b+16) | uint64(rank[p.area])<<(2*b+16) | uint64(rank[p.counterpart])<<(b+16)
+			if packed[p.series] {
+				p.key |= uint64(rank[p.sex])<<16 | uint64(p.period)
+			} else {
+				p.key |= uint64(p.period)<<b | uint64(rank[p.sex])
+			}
 		}
 	}
 	slices.SortFunc(ms.buf, func(a, c packedObs) int {
@@ -260,6 +278,8 @@ func (ms *msLoader) write(ctx context.Context, tx *store.Tx) (int64, error) {
 			return rank[a.area] - rank[c.area]
 		case a.counterpart != c.counterpart:
 			return rank[a.counterpart] - rank[c.counterpart]
+		case packed[a.series] && a.sex != c.sex:
+			return rank[a.sex] - rank[c.sex]
 		case a.period != c.period:
 			return int(a.period) - int(c.period)
 		}
@@ -270,6 +290,7 @@ func (ms *msLoader) write(ctx context.Context, tx *store.Tx) (int64, error) {
 	// The counterpart index would grow at some 1,600 places at once: the
 	// writer builds it after the rows when they are most of the table.
 	w := store.NewObservationWriter(ctx, tx)
+	w.PackPeriods(packedCodes...)
 	w.SizeHint(len(ms.buf))
 	for i, p := range ms.buf {
 		if i&0xfff == 0 {

@@ -57,7 +57,7 @@ func BenchmarkMigrantStockBilateral(b *testing.B) {
 		if rep.Rejected != 0 {
 			b.Fatalf("%d rejected", rep.Rejected)
 		}
-		if err := db.SQL().QueryRowContext(ctx, `SELECT COUNT(*) FROM observations`).Scan(&rows); err != nil {
+		if err := db.SQL().QueryRowContext(ctx, `SELECT COUNT(*) FROM `+db.AllObservations()).Scan(&rows); err != nil {
 			b.Fatal(err)
 		}
 		db.Close()
@@ -125,7 +125,7 @@ func BenchmarkMigrantStockReimportBilateral(b *testing.B) {
 		b.StartTimer()
 	}
 	var rows int64
-	if err := db.SQL().QueryRowContext(ctx, `SELECT COUNT(*) FROM observations`).Scan(&rows); err != nil {
+	if err := db.SQL().QueryRowContext(ctx, `SELECT COUNT(*) FROM `+db.AllObservations()).Scan(&rows); err != nil {
 		b.Fatal(err)
 	}
 	b.ReportMetric(float64(cpu.Milliseconds())/float64(b.N), "cpu-ms/op")

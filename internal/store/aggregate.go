@@ -149,8 +149,12 @@ type cell struct {
 // point reads one series at one area, counterpart, period and sex ("*"
 // sums over the dimension).
 func (e *Evaluator) point(series, area, cp, sex, period string, sparseZero bool) (cell, error) {
+	from, err := e.s.observationsOf(e.ctx, series, false)
+	if err != nil {
+		return cell{}, err
+	}
 	q := `SELECT COUNT(value), COALESCE(SUM(value), 0), COALESCE(SUM(CASE WHEN status = 'estimated' AND value IS NOT NULL THEN 1 ELSE 0 END), 0)
-		FROM observations WHERE series = ? AND period = ? AND sex = ? AND age = ''`
+		FROM ` + from + ` WHERE series = ? AND period = ? AND sex = ? AND age = ''`
 	args := []any{series, period, sex}
 	if area != "*" {
 		q += ` AND area = ?`
@@ -350,8 +354,12 @@ func (e *Evaluator) members(r stats.Ref, members []string, at stats.Point) (map[
 	// then replaced by the member list.
 	const m = "\x00"
 	area, cp, sex := resolveRef(r.Filters, at, m)
+	from, err := e.s.observationsOf(e.ctx, r.Series, false)
+	if err != nil {
+		return nil, err
+	}
 	q := `SELECT %s, COUNT(value), COALESCE(SUM(value), 0), COALESCE(SUM(CASE WHEN status = 'estimated' AND value IS NOT NULL THEN 1 ELSE 0 END), 0)
-		FROM observations WHERE series = ? AND period = ? AND sex = ? AND age = ''`
+		FROM ` + from + ` WHERE series = ? AND period = ? AND sex = ? AND age = ''`
 	args := []any{r.Series, at.Period, sex}
 	in := "(" + strings.TrimSuffix(strings.Repeat("?,", len(members)), ",") + ")"
 	var group string

@@ -153,13 +153,12 @@ func (b *bulk) prefetch(ctx context.Context, r stats.Ref) error {
 	if _, ok := b.tables[k]; ok {
 		return nil
 	}
-	from := `observations`
-	if sp.cp.kind == dimArea && sp.area.kind != dimArea && !b.s.db.dialect.isPostgres() {
-		// One seek per counterpart on (series, counterpart, period):
-		// without statistics SQLite would rather scan every row of the
-		// series in primary-key order (110,000 for UNHCR's refugees),
-		// twice as slow. PostgreSQL's planner has its statistics.
-		from += ` INDEXED BY observations_counterpart`
+	// One seek per counterpart on (series, counterpart, …): without
+	// statistics SQLite would rather scan every row of the series in
+	// primary-key order (110,000 for UNHCR's refugees), twice as slow.
+	from, err := b.s.observationsOf(ctx, sp.series, sp.cp.kind == dimArea && sp.area.kind != dimArea)
+	if err != nil {
+		return err
 	}
 	q := `SELECT area, counterpart, value FROM ` + from + ` WHERE series = ? AND period = ? AND sex = ? AND age = '' AND value IS NOT NULL`
 	args := []any{sp.series, b.period, sp.sex}
@@ -396,9 +395,13 @@ func (s *Stats) IndicatorSexes(ctx context.Context, c stats.Compiled) (_ []strin
 	if c.Records != "" || len(refs) == 0 {
 		return out, nil
 	}
+	from, err := s.observationsOf(ctx, refs[0].Series, false)
+	if err != nil {
+		return nil, err
+	}
 	for _, sex := range []string{stats.SexMale, stats.SexFemale} {
 		var one int
-		err := s.db.queryRow(ctx, `SELECT 1 FROM observations WHERE series = ? AND sex = ? LIMIT 1`, refs[0].Series, sex).Scan(&one)
+		err := s.db.queryRow(ctx, `SELECT 1 FROM `+from+` WHERE series = ? AND sex = ? LIMIT 1`, refs[0].Series, sex).Scan(&one)
 		if err != nil && !noRowsErr(err) {
 			return nil, classify(err)
 		}

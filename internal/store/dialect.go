@@ -21,6 +21,8 @@ var (
 			"$BLOB", "BLOB",
 			"$TIME", "TIMESTAMP",
 			"$FLOAT", "REAL",
+			"$JSON", "TEXT",
+			"$WITHOUT_ROWID", "WITHOUT ROWID",
 		),
 	}
 	postgresDialect = dialect{
@@ -30,6 +32,8 @@ var (
 			"$BLOB", "BYTEA",
 			"$TIME", "TIMESTAMPTZ",
 			"$FLOAT", "DOUBLE PRECISION",
+			"$JSON", "JSONB",
+			"$WITHOUT_ROWID", "",
 		),
 	}
 )

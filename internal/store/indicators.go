@@ -104,7 +104,11 @@ func (s *Stats) Indicators(ctx context.Context) ([]stats.Indicator, error) {
 func (s *Stats) Lookup(ctx context.Context) stats.Lookup {
 	return func(series string, f map[string]string, at stats.Point) (float64, bool, error) {
 		area, cp, sex := resolveRef(f, at, at.Area)
-		q := `SELECT COUNT(value), COALESCE(SUM(value), 0) FROM observations WHERE series = ? AND period = ? AND sex = ? AND age = ''`
+		from, err := s.observationsOf(ctx, series, false)
+		if err != nil {
+			return 0, false, err
+		}
+		q := `SELECT COUNT(value), COALESCE(SUM(value), 0) FROM ` + from + ` WHERE series = ? AND period = ? AND sex = ? AND age = ''`
 		args := []any{series, at.Period, sex}
 		if area != "*" {
 			q += ` AND area = ?`

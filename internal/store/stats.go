@@ -18,12 +18,14 @@ func ReplaceSeries(ctx context.Context, tx *Tx, dataset string, series []stats.S
 	if !tx.d.isPostgres() {
 		// Deleting most of the table row by row from its secondary
 		// indexes costs more than building them again (see bulkWrite).
-		var total, n int64
-		if err := tx.QueryRow(ctx, `SELECT COUNT(*) FROM observations`).Scan(&total); err != nil {
-			return classify(err)
+		total, err := storedRows(ctx, tx)
+		if err != nil {
+			return err
 		}
 		if total >= rebuildMinRows {
-			if err := tx.QueryRow(ctx, `SELECT COUNT(*) FROM observations WHERE series IN (SELECT code FROM series WHERE dataset = ?)`, dataset).Scan(&n); err != nil {
+			var n int64
+			if err := tx.QueryRow(ctx, `SELECT (SELECT COUNT(*) FROM observations WHERE series IN (SELECT code FROM series WHERE dataset = ?))
+				+ (SELECT COUNT(*) FROM observation_sets WHERE series IN (SELECT code FROM series WHERE dataset = ?))`, dataset, dataset).Scan(&n); err != nil {
 				return classify(err)
 			}
 			if bulkWrite(n, total-n) {
@@ -42,8 +44,10 @@ func ReplaceSeries(ctx context.Context, tx *Tx, dataset string, series []stats.S
 			}
 		}
 	}
-	if _, err := tx.Exec(ctx, `DELETE FROM observations WHERE series IN (SELECT code FROM series WHERE dataset = ?)`, dataset); err != nil {
-		return classify(err)
+	for _, table := range []string{"observations", "observation_sets"} {
+		if _, err := tx.Exec(ctx, `DELETE FROM `+table+` WHERE series IN (SELECT code FROM series WHERE dataset = ?)`, dataset); err != nil {
+			return classify(err)
+		}
 	}
 	if _, err := tx.Exec(ctx, `DELETE FROM series WHERE dataset = ?`, dataset); err != nil {
 		return classify(err)
@@ -86,6 +90,13 @@ type ObservationWriter struct {
 	stmt  *sql.Stmt
 	n     int64
 
+	// PackPeriods' sets (obssets.go).
+	pack       map[string]bool // series stored as sets
+	set        openSet
+	setArgs    []any
+	setStmt    *sql.Stmt
+	setPeriods int64 // periods in setArgs
+
 	hint         int
 	started      bool
 	closed       bool
@@ -125,8 +136,8 @@ func bulkCache(ctx context.Context, tx *Tx) (restore func() error, err error) {
 	}, nil
 }
 
-// dropObservationIndexes drops the secondary indexes of observations
-// (those the migrations created; the primary key stays) inside tx and
+// dropObservationIndexes drops the secondary indexes of observations and
+// observation_sets (those the migrations created; the primary key stays) inside tx and
 // remembers them for restoreIndexes, which ObservationWriter.Close and, at
 // the latest, DB.InTx before COMMIT call. Other connections keep reading
 // the committed schema with its indexes; a rollback restores them. SQLite
@@ -135,7 +146,7 @@ func (tx *Tx) dropObservationIndexes(ctx context.Context) error {
 	if len(tx.dropped) > 0 {
 		return nil
 	}
-	qr, err := tx.Query(ctx, `SELECT name, sql FROM sqlite_schema WHERE type = 'index' AND tbl_name = 'observations' AND sql IS NOT NULL ORDER BY name`)
+	qr, err := tx.Query(ctx, `SELECT name, sql FROM sqlite_schema WHERE type = 'index' AND tbl_name IN ('observations', 'observation_sets') AND sql IS NOT NULL ORDER BY name`)
 	if err != nil {
 		return classify(err)
 	}
@@ -196,6 +207,9 @@ func (w *ObservationWriter) Add(o stats.Observation) error {
 	if err := o.Validate(); err != nil {
 		return err
 	}
+	if w.pack[o.Series] {
+		return w.addToSet(o)
+	}
 	w.batch = append(w.batch, o)
 	if len(w.batch) == obsBatch {
 		return w.flush()
@@ -237,11 +251,15 @@ func (w *ObservationWriter) start() (err error) {
 	if w.hint < rebuildMinRows || len(tx.dropped) > 0 {
 		return nil
 	}
-	var rows int64
-	if err := tx.QueryRow(ctx, `SELECT COUNT(*) FROM observations`).Scan(&rows); err != nil {
-		return classify(err)
+	rows, err := storedRows(ctx, tx)
+	if err != nil {
+		return err
 	}
-	if bulkWrite(int64(w.hint), rows) {
+	hint := int64(w.hint)
+	if w.pack != nil {
+		hint /= 4 // a set holds several periods (7 for the IMS matrices)
+	}
+	if bulkWrite(hint, rows) {
 		return tx.dropObservationIndexes(ctx)
 	}
 	return nil
@@ -293,8 +311,16 @@ func (w *ObservationWriter) Close() (n int64, err error) {
 	}
 	w.closed = true
 	err = w.flush()
+	if err == nil && w.pack != nil {
+		if err = w.closeSet(); err == nil {
+			err = w.flushSets()
+		}
+	}
 	if w.stmt != nil {
 		w.stmt.Close()
+	}
+	if w.setStmt != nil {
+		w.setStmt.Close()
 	}
 	if xerr := w.tx.restoreIndexes(w.ctx); xerr != nil && err == nil {
 		err = xerr
@@ -305,6 +331,13 @@ func (w *ObservationWriter) Close() (n int64, err error) {
 		}
 	}
 	return w.n, err
+}
+
+// storedRows counts the rows of observations and observation_sets.
+func storedRows(ctx context.Context, tx *Tx) (int64, error) {
+	var n int64
+	err := tx.QueryRow(ctx, `SELECT (SELECT COUNT(*) FROM observations) + (SELECT COUNT(*) FROM observation_sets)`).Scan(&n)
+	return n, classify(err)
 }
 
 // Stats reads series and observations.
@@ -357,7 +390,11 @@ func (s *Stats) Observations(ctx context.Context, q ObservationQuery) (_ []stats
 		conds = append(conds, "sex = ?")
 		args = append(args, q.Sex)
 	}
-	rows, err := s.db.query(ctx, `SELECT series, area, counterpart, period, sex, age, value, status FROM observations WHERE `+
+	from, err := s.observationsOf(ctx, q.Series, false)
+	if err != nil {
+		return nil, err
+	}
+	rows, err := s.db.query(ctx, `SELECT series, area, counterpart, period, sex, age, value, status FROM `+from+` WHERE `+
 		strings.Join(conds, " AND ")+` ORDER BY area, counterpart, period, sex, age`, args...)
 	if err != nil {
 		return nil, err
