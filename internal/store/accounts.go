@@ -126,23 +126,101 @@ func bumpVersion(ctx context.Context, tx *Tx, name string) error {
 
 // EnsureBuiltinRoles creates the built-in roles that do not exist yet. It
 // never changes a role that exists: administrators own them afterwards.
+//
+// A role that exists keeps its permissions (an administrator may have
+// changed them), except that the grants on resources added to the
+// catalogue since the database last ran this are added (e.g. "cases" for
+// a database made before case management existed); the setting
+// builtin_role_resources remembers which resources those were.
 func (a *Accounts) EnsureBuiltinRoles(ctx context.Context) error {
 	return a.db.InTx(ctx, func(tx *Tx) error {
+		recorded, err := a.recordedRoleResources(ctx, tx)
+		if err != nil {
+			return err
+		}
 		for _, r := range auth.BuiltinRoles() {
-			var n int
-			if err := tx.QueryRow(ctx, `SELECT COUNT(*) FROM roles WHERE name = ?`, r.Name).Scan(&n); err != nil {
-				return classify(err)
-			}
-			if n > 0 {
+			var id int64
+			err := tx.QueryRow(ctx, `SELECT id FROM roles WHERE name = ?`, r.Name).Scan(&id)
+			if noRowsErr(err) {
+				r.Builtin = true
+				if _, err := a.createRole(ctx, tx, r); err != nil {
+					return err
+				}
 				continue
 			}
-			r.Builtin = true
-			if _, err := a.createRole(ctx, tx, r); err != nil {
+			if err != nil {
+				return classify(err)
+			}
+			known := recorded
+			if known == nil {
+				if known, err = roleResources(ctx, tx, id); err != nil {
+					return err
+				}
+			}
+			var added []auth.Permission
+			for _, p := range r.Permissions {
+				if known[p.Resource] {
+					continue
+				}
+				var n int // an administrator may have granted it already
+				if err := tx.QueryRow(ctx, `SELECT COUNT(*) FROM role_permissions WHERE role_id = ? AND resource = ? AND action = ?`,
+					id, p.Resource, p.Action).Scan(&n); err != nil {
+					return classify(err)
+				}
+				if n == 0 {
+					added = append(added, p)
+				}
+			}
+			if err := a.setPermissions(ctx, tx, id, added); err != nil {
 				return err
 			}
 		}
-		return nil
+		var names []string
+		for _, r := range auth.Resources {
+			names = append(names, r.Name)
+		}
+		_, err = tx.Exec(ctx, `INSERT INTO settings (name, value) VALUES ('builtin_role_resources', ?)
+			ON CONFLICT (name) DO UPDATE SET value = excluded.value`, strings.Join(names, ","))
+		return classify(err)
 	})
+}
+
+// recordedRoleResources are the resources whose built-in grants the
+// database already has, as EnsureBuiltinRoles recorded them; nil in a
+// database made before the record was kept, where each role's own
+// resources (roleResources) stand in.
+func (a *Accounts) recordedRoleResources(ctx context.Context, tx *Tx) (map[string]bool, error) {
+	var list string
+	err := tx.QueryRow(ctx, `SELECT value FROM settings WHERE name = 'builtin_role_resources'`).Scan(&list)
+	if noRowsErr(err) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, classify(err)
+	}
+	known := map[string]bool{}
+	for _, r := range strings.Split(list, ",") {
+		known[r] = true
+	}
+	return known, nil
+}
+
+// roleResources are the resources a role has any permission on.
+func roleResources(ctx context.Context, tx *Tx, roleID int64) (map[string]bool, error) {
+	known := map[string]bool{}
+	rows, err := tx.Query(ctx, `SELECT DISTINCT resource FROM role_permissions WHERE role_id = ?`, roleID)
+	if err != nil {
+		return nil, classify(err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var r string
+		if err := rows.Scan(&r); err != nil {
+			return nil, err
+		}
+		known[r] = true
+	}
+	return known, rows.Err()
 }
 
 // CreateRole adds a role. New roles grant nothing unless permissions are

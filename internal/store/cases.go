@@ -400,36 +400,78 @@ func (s *Cases) Create(ctx context.Context, p *auth.Principal, c cases.Case) (_ 
 // owner; it needs the create action on people and on cases.
 func (s *Cases) CreateWithPerson(ctx context.Context, p *auth.Principal, person people.Person, c cases.Case) (_ people.Person, _ cases.Case, err error) {
 	defer derrors.Wrap(&err, "store.Cases.CreateWithPerson")
+	if err := s.checkIntake(p, &person, &c); err != nil {
+		return person, c, err
+	}
+	err = s.db.InTx(ctx, func(tx *Tx) error { return s.intake(ctx, tx, p, &person, &c) })
+	return person, c, err
+}
+
+// CreateMerged is the reviewed merge at intake, in one transaction: the
+// person as typed is registered with the new case and at once merged into
+// the registered person keepID, as reviewed at keepVersion (MergePeople),
+// so that the case belongs to the registered person. When any step fails
+// nothing is stored: a person changed since the review is a
+// derrors.Conflict whose message starts with "version:".
+func (s *Cases) CreateMerged(ctx context.Context, p *auth.Principal, person people.Person, c cases.Case, keepID, keepVersion int64) (_ cases.Case, err error) {
+	defer derrors.Wrap(&err, "store.Cases.CreateMerged(%d)", keepID)
+	if !p.Can("people", auth.Update) || !p.Can(casesResource, auth.Update) {
+		return c, derrors.Kindf(derrors.Forbidden, "merging people needs update on people and cases")
+	}
+	if err := s.checkIntake(p, &person, &c); err != nil {
+		return c, err
+	}
+	err = s.db.InTx(ctx, func(tx *Tx) error {
+		if err := s.intake(ctx, tx, p, &person, &c); err != nil {
+			return err
+		}
+		if err := s.mergePeople(ctx, tx, p, keepID, person.ID, keepVersion, person.Version); err != nil {
+			return err
+		}
+		// The case now belongs to the kept person, one version on.
+		var err error
+		c, err = s.load(ctx, tx, c.ID)
+		return err
+	})
+	return c, err
+}
+
+// checkIntake checks a new person and their first case before the
+// transaction, and gives the person the case's organisation, team and owner.
+func (s *Cases) checkIntake(p *auth.Principal, person *people.Person, c *cases.Case) error {
 	if !p.Can("people", auth.Create) {
-		return person, c, derrors.Kindf(derrors.Forbidden, "your roles do not allow create on people")
+		return derrors.Kindf(derrors.Forbidden, "your roles do not allow create on people")
 	}
 	if err := person.Validate(); err != nil {
-		return person, c, err
+		return err
 	}
 	c.PersonID = -1 // checked once the person exists
-	if err := s.checkCreate(p, &c); err != nil && !isField(err, "personId") {
-		return person, c, err
+	if err := s.checkCreate(p, c); err != nil && !isField(err, "personId") {
+		return err
 	}
 	person.ID, person.OrgID, person.TeamID, person.OwnerID = 0, c.OrgID, c.TeamID, c.OwnerID
 	if !p.Allows("people", auth.Create, person.Record()) {
-		return person, c, derrors.Kindf(derrors.Forbidden, "you may register people only within your record scope")
+		return derrors.Kindf(derrors.Forbidden, "you may register people only within your record scope")
 	}
-	err = s.db.InTx(ctx, func(tx *Tx) error {
-		if err := checkAssignees(ctx, tx, c.OrgID, c.TeamID, c.OwnerID); err != nil {
-			return err
-		}
-		var err error
-		if person, err = s.db.People().Create(ctx, tx, person); err != nil {
-			return err
-		}
-		c.PersonID = person.ID
-		if err := s.checkCreate(p, &c); err != nil {
-			return err
-		}
-		return s.create(ctx, tx, p, &c, personInfo{id: person.ID, rec: person.Record(), nationality: person.Nationality,
-			birthDate: person.BirthDate, person: &person})
-	})
-	return person, c, err
+	return nil
+}
+
+// intake registers the person and creates the case inside tx.
+func (s *Cases) intake(ctx context.Context, tx *Tx, p *auth.Principal, person *people.Person, c *cases.Case) error {
+	if err := checkAssignees(ctx, tx, c.OrgID, c.TeamID, c.OwnerID); err != nil {
+		return err
+	}
+	created, err := s.db.People().Create(ctx, tx, *person)
+	if err != nil {
+		return err
+	}
+	*person = created
+	c.PersonID = person.ID
+	if err := s.checkCreate(p, c); err != nil {
+		return err
+	}
+	return s.create(ctx, tx, p, c, personInfo{id: person.ID, rec: person.Record(), nationality: person.Nationality,
+		birthDate: person.BirthDate, person: person})
 }
 
 func isField(err error, field string) bool {

@@ -196,96 +196,99 @@ func (s *Cases) MergePeople(ctx context.Context, p *auth.Principal, keepID, drop
 	if p == nil || !p.Can("people", auth.Update) || !p.Can(casesResource, auth.Update) {
 		return derrors.Kindf(derrors.Forbidden, "merging people needs update on people and cases")
 	}
-	return s.db.InTx(ctx, func(tx *Tx) error {
-		ppl := s.db.People()
-		var keep people.Person
-		for _, x := range []struct {
-			id, version int64
-			out         *people.Person
-		}{{keepID, keepVersion, &keep}, {dropID, dropVersion, nil}} {
-			pr, err := ppl.scan(tx.QueryRow(ctx, `SELECT `+personColumns+` FROM people WHERE id = ?`, x.id))
-			if errors.Is(err, sql.ErrNoRows) || err == nil && !p.Allows("people", auth.Read, pr.Record()) {
-				return derrors.Kindf(derrors.NotFound, "no person %d", x.id)
-			}
-			if err != nil {
-				return classify(err)
-			}
-			if !p.Allows("people", auth.Update, pr.Record()) {
-				return derrors.Kindf(derrors.Forbidden, "you may not change person %d", x.id)
-			}
-			if pr.Version != x.version {
-				return derrors.Kindf(derrors.Conflict, "version: person %d changed since it was reviewed (now version %d, reviewed %d); review again", x.id, pr.Version, x.version)
-			}
-			if x.out != nil {
-				*x.out = pr
-			}
+	return s.db.InTx(ctx, func(tx *Tx) error { return s.mergePeople(ctx, tx, p, keepID, dropID, keepVersion, dropVersion) })
+}
+
+// mergePeople is MergePeople inside tx, after its checks of the caller.
+func (s *Cases) mergePeople(ctx context.Context, tx *Tx, p *auth.Principal, keepID, dropID, keepVersion, dropVersion int64) error {
+	ppl := s.db.People()
+	var keep people.Person
+	for _, x := range []struct {
+		id, version int64
+		out         *people.Person
+	}{{keepID, keepVersion, &keep}, {dropID, dropVersion, nil}} {
+		pr, err := ppl.scan(tx.QueryRow(ctx, `SELECT `+personColumns+` FROM people WHERE id = ?`, x.id))
+		if errors.Is(err, sql.ErrNoRows) || err == nil && !p.Allows("people", auth.Read, pr.Record()) {
+			return derrors.Kindf(derrors.NotFound, "no person %d", x.id)
 		}
-		rows, err := tx.Query(ctx, `SELECT id, opened_on FROM cases WHERE person_id = ?`, dropID)
 		if err != nil {
 			return classify(err)
 		}
-		type moved struct {
-			id     int64
-			opened string
+		if !p.Allows("people", auth.Update, pr.Record()) {
+			return derrors.Kindf(derrors.Forbidden, "you may not change person %d", x.id)
 		}
-		var ms []moved
-		for rows.Next() {
-			var m moved
-			if err := rows.Scan(&m.id, &m.opened); err != nil {
-				rows.Close()
-				return err
-			}
-			ms = append(ms, m)
+		if pr.Version != x.version {
+			return derrors.Kindf(derrors.Conflict, "version: person %d changed since it was reviewed (now version %d, reviewed %d); review again", x.id, pr.Version, x.version)
 		}
-		rows.Close()
-		if err := rows.Err(); err != nil {
+		if x.out != nil {
+			*x.out = pr
+		}
+	}
+	rows, err := tx.Query(ctx, `SELECT id, opened_on FROM cases WHERE person_id = ?`, dropID)
+	if err != nil {
+		return classify(err)
+	}
+	type moved struct {
+		id     int64
+		opened string
+	}
+	var ms []moved
+	for rows.Next() {
+		var m moved
+		if err := rows.Scan(&m.id, &m.opened); err != nil {
+			rows.Close()
 			return err
 		}
-		t := now()
-		for _, m := range ms {
-			if _, err := tx.Exec(ctx, `UPDATE cases SET person_id = ?, nationality = ?, age_band = ?, version = version + 1, updated_at = ? WHERE id = ?`,
-				keepID, keep.Nationality, ageBand(keep.BirthDate, m.opened), t, m.id); err != nil {
-				return classify(err)
-			}
-		}
-		if _, err := tx.Exec(ctx, `UPDATE case_consents SET person_id = ? WHERE person_id = ?`, keepID, dropID); err != nil {
+		ms = append(ms, m)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return err
+	}
+	t := now()
+	for _, m := range ms {
+		if _, err := tx.Exec(ctx, `UPDATE cases SET person_id = ?, nationality = ?, age_band = ?, version = version + 1, updated_at = ? WHERE id = ?`,
+			keepID, keep.Nationality, ageBand(keep.BirthDate, m.opened), t, m.id); err != nil {
 			return classify(err)
 		}
-		if err := syncAccess(ctx, tx, keepID); err != nil {
+	}
+	if _, err := tx.Exec(ctx, `UPDATE case_consents SET person_id = ? WHERE person_id = ?`, keepID, dropID); err != nil {
+		return classify(err)
+	}
+	if err := syncAccess(ctx, tx, keepID); err != nil {
+		return err
+	}
+	if _, err := tx.Exec(ctx, `DELETE FROM case_person_keys WHERE person_id = ?`, dropID); err != nil {
+		return classify(err)
+	}
+	if _, err := tx.Exec(ctx, `DELETE FROM people WHERE id = ?`, dropID); err != nil {
+		return classify(err)
+	}
+	if _, err := tx.Exec(ctx, `UPDATE people SET version = version + 1, updated_at = ? WHERE id = ?`, t, keepID); err != nil {
+		return classify(err)
+	}
+	if _, err := tx.Exec(ctx, `INSERT INTO person_merges (kept_id, dropped_id, cases_moved, merged_by, merged_at) VALUES (?, ?, ?, ?, ?)`,
+		keepID, dropID, len(ms), p.UserID, t); err != nil {
+		return classify(err)
+	}
+	if err := s.writeBlockingKeys(ctx, tx, keepID); err != nil {
+		return err
+	}
+	e := audit.Entry{ActorID: p.UserID, ActorName: p.Username, OrgID: p.OrgID, Action: audit.ActionUpdate, Resource: "people",
+		RecordID: strconv.FormatInt(keepID, 10), Outcome: audit.OutcomeOK,
+		Detail: fmt.Sprintf("merged person %d into %d: %d cases moved", dropID, keepID, len(ms))}
+	if v, ok := ctx.Value(auditClientKey{}).([2]string); ok {
+		e.ClientAddr = v[0]
+	}
+	if _, err := s.db.Audit().AppendTx(ctx, tx, e); err != nil {
+		return err
+	}
+	for _, m := range ms {
+		if err := s.audit(ctx, tx, p, audit.ActionUpdate, audit.OutcomeOK, m.id, fmt.Sprintf("person %d merged into %d", dropID, keepID)); err != nil {
 			return err
 		}
-		if _, err := tx.Exec(ctx, `DELETE FROM case_person_keys WHERE person_id = ?`, dropID); err != nil {
-			return classify(err)
-		}
-		if _, err := tx.Exec(ctx, `DELETE FROM people WHERE id = ?`, dropID); err != nil {
-			return classify(err)
-		}
-		if _, err := tx.Exec(ctx, `UPDATE people SET version = version + 1, updated_at = ? WHERE id = ?`, t, keepID); err != nil {
-			return classify(err)
-		}
-		if _, err := tx.Exec(ctx, `INSERT INTO person_merges (kept_id, dropped_id, cases_moved, merged_by, merged_at) VALUES (?, ?, ?, ?, ?)`,
-			keepID, dropID, len(ms), p.UserID, t); err != nil {
-			return classify(err)
-		}
-		if err := s.writeBlockingKeys(ctx, tx, keepID); err != nil {
-			return err
-		}
-		e := audit.Entry{ActorID: p.UserID, ActorName: p.Username, OrgID: p.OrgID, Action: audit.ActionUpdate, Resource: "people",
-			RecordID: strconv.FormatInt(keepID, 10), Outcome: audit.OutcomeOK,
-			Detail: fmt.Sprintf("merged person %d into %d: %d cases moved", dropID, keepID, len(ms))}
-		if v, ok := ctx.Value(auditClientKey{}).([2]string); ok {
-			e.ClientAddr = v[0]
-		}
-		if _, err := s.db.Audit().AppendTx(ctx, tx, e); err != nil {
-			return err
-		}
-		for _, m := range ms {
-			if err := s.audit(ctx, tx, p, audit.ActionUpdate, audit.OutcomeOK, m.id, fmt.Sprintf("person %d merged into %d", dropID, keepID)); err != nil {
-				return err
-			}
-		}
-		return nil
-	})
+	}
+	return nil
 }
 
 // Merge is one recorded merge of duplicate people.

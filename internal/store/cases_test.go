@@ -699,3 +699,50 @@ func TestCaseBadInput(t *testing.T) {
 		}
 	})
 }
+
+// TestCaseCreateMerged: the reviewed merge at intake registers the typed
+// person with the new case and merges them into the registered person in
+// one transaction; a stale review stores nothing at all.
+func TestCaseCreateMerged(t *testing.T) {
+	storetest.Run(t, func(t *testing.T, e storetest.Engine) {
+		f := newCaseFixture(t, e)
+		orig, c1 := f.intake(t, f.w1, "Maryam", "Ndiaye", "1990-04-12")
+		counts := func() (n [3]int) {
+			t.Helper()
+			for i, table := range []string{"people", "cases", "person_merges"} {
+				if err := f.db.SQL().QueryRowContext(f.ctx, `SELECT COUNT(*) FROM `+table).Scan(&n[i]); err != nil {
+					t.Fatal(err)
+				}
+			}
+			return n
+		}
+		typed := people.Person{GivenName: "Mariam", FamilyName: "N'Diay", BirthDate: "1990-04-12", Sex: "female", Nationality: "SEN", DocumentType: "none"}
+		newCase := cases.Case{Kind: cases.KindTrafficking, OrgID: f.orgA.ID, TeamID: f.teamA1.ID, OwnerID: f.ids["w1"], OpenedOn: "2024-05-01", Trafficking: trafficking()}
+		before := counts()
+		_, err := f.cs.CreateMerged(f.ctx, f.w1, typed, newCase, orig.ID, orig.Version+1)
+		wantKind(t, err, derrors.Conflict, "stale review")
+		if got := counts(); got != before {
+			t.Fatalf("after a stale review: people, cases, merges = %v, want %v", got, before)
+		}
+		_, err = f.cs.CreateMerged(f.ctx, f.wb, typed, cases.Case{Kind: cases.KindTrafficking, OrgID: f.orgB.ID, TeamID: f.teamB1.ID,
+			OwnerID: f.ids["wb"], OpenedOn: "2024-05-01", Trafficking: trafficking()}, orig.ID, orig.Version)
+		wantKind(t, err, derrors.NotFound, "merge into a person of another organisation")
+		if got := counts(); got != before {
+			t.Fatalf("after a refused merge: people, cases, merges = %v, want %v", got, before)
+		}
+		c2, err := f.cs.CreateMerged(f.ctx, f.w1, typed, newCase, orig.ID, orig.Version)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if c2.PersonID != orig.ID || c2.ID == c1.ID || c2.OpenedOn != "2024-05-01" {
+			t.Fatalf("merged case: %+v", c2)
+		}
+		if got, want := counts(), [3]int{before[0], before[1] + 1, before[2] + 1}; got != want {
+			t.Errorf("after the merge: people, cases, merges = %v, want %v", got, want)
+		}
+		page, err := f.cs.List(f.ctx, f.w1, cases.Filter{Limit: 10, PersonID: orig.ID})
+		if err != nil || page.Total != 2 {
+			t.Errorf("cases of the registered person: %+v, %v", page, err)
+		}
+	})
+}

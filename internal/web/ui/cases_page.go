@@ -52,6 +52,7 @@ type casePageData struct {
 	Active, Saved                             string
 	In                                        formValues
 	ExploitationOptions, TraffickingStatuses  []caseOption
+	ReturnTypes                               []caseOption
 	ServiceTypes, ConsentTypes, Orgs, Reasons []caseOption
 	Today                                     string
 	Stale                                     bool
@@ -169,6 +170,10 @@ func (u *UI) loadCasePage(r *http.Request, v *view, id int64) (casePageData, err
 		d.In["exploitation"] = slices.Clone(t.TypeOfExploitation)
 		d.In["country_exploitation"] = []string{t.CountryOfExploitation}
 	}
+	if rt := c.Return; rt != nil {
+		d.In["return_type"], d.In["host_country"], d.In["origin_country"] = []string{rt.ReturnType}, []string{rt.HostCountry}, []string{rt.OriginCountry}
+		d.In["application_date"], d.In["travel_date"], d.In["arrival_date"] = []string{rt.ApplicationDate}, []string{rt.TravelDate}, []string{rt.ArrivalDate}
+	}
 	if err := u.loadCaseWork(bg, v, me, &d); err != nil {
 		return d, err
 	}
@@ -183,6 +188,7 @@ func (d *casePageData) finish(v *view) {
 	d.ExploitationOptions = caseOptions(cases.ExploitationTypes, func(s string) string { return v.label("cases.exploitation", s, s) },
 		func(s string) bool { return in.Has("exploitation", s) })
 	d.TraffickingStatuses = caseOptions(cases.TraffickingStatuses, func(s string) string { return v.label("cases.traffickingStatus", s, s) }, is("trafficking_status"))
+	d.ReturnTypes = caseOptions(cases.ReturnTypes, func(s string) string { return v.label("cases.returnType", s, s) }, is("return_type"))
 	d.ServiceTypes = caseOptions(cases.ServiceTypes, func(s string) string { return v.label("cases.service", s, s) }, is("service_type"))
 	d.ConsentTypes = caseOptions(cases.ConsentTypes, func(s string) string { return v.label("cases.consent", s, s) }, is("consent_type"))
 	d.Reasons = caseOptions(cases.ReferralReasons, func(s string) string { return v.label("cases.referralReason", s, s) }, is("referral_reason"))
@@ -289,6 +295,16 @@ func (u *UI) updateCase(w http.ResponseWriter, r *http.Request, v *view) error {
 			t.TraffickingStatus, t.TypeOfExploitation = in.Get("trafficking_status"), in["exploitation"]
 			t.CountryOfExploitation = strings.ToUpper(strings.TrimSpace(in.Get("country_exploitation")))
 			patch.Trafficking = &t
+		}
+		if c.Return != nil {
+			// The stage and monitoring visits have their own forms; the
+			// edit changes the return's details and journey dates.
+			rt := *c.Return
+			trim := func(name string) string { return strings.TrimSpace(in.Get(name)) }
+			rt.ReturnType, rt.ApplicationDate = in.Get("return_type"), trim("application_date")
+			rt.HostCountry, rt.OriginCountry = strings.ToUpper(trim("host_country")), strings.ToUpper(trim("origin_country"))
+			rt.TravelDate, rt.ArrivalDate = trim("travel_date"), trim("arrival_date")
+			patch.Return = &rt
 		}
 		_, err = cs.Update(ctx, me, id, patch)
 		if err == nil {

@@ -307,30 +307,26 @@ func (u *UI) caseMerge(w http.ResponseWriter, r *http.Request, v *view) error {
 		if verr != nil || reviewed <= 0 {
 			return derrors.Kindf(derrors.Invalid, "keep_version: the version of the person as reviewed")
 		}
-		if reviewed == kept.Version {
-			added, created, err := u.db.Cases().CreateWithPerson(ctx, me, pr, c)
-			if err != nil {
-				if !caseStoreError(v, f, err, "", "kind") {
-					return err
-				}
-				return u.renderNewCase(w, v, http.StatusBadRequest, newCasePage{Form: f, In: formValues(in)})
-			}
-			err = u.db.Cases().MergePeople(ctx, me, kept.ID, added.ID, reviewed, added.Version)
-			if err == nil {
-				web.SkipAudit(r)
-				w.Header().Set("Cache-Control", "no-store")
-				http.Redirect(w, r, caseURL(created.ID)+"?saved=merged", http.StatusSeeOther)
-				return nil
-			}
-			if !staleVersion(err) {
+		created, err := u.db.Cases().CreateMerged(ctx, me, pr, c, kept.ID, reviewed)
+		switch {
+		case err == nil:
+			web.SkipAudit(r)
+			w.Header().Set("Cache-Control", "no-store")
+			http.Redirect(w, r, caseURL(created.ID)+"?saved=merged", http.StatusSeeOther)
+			return nil
+		case staleVersion(err):
+			// Nothing was stored: show the registered person as they are
+			// now, with the current version to confirm again.
+			if kept, err = u.db.People().Get(r.Context(), keepID); err != nil {
 				return err
 			}
-			// Changed between the check and the merge: the case stays
-			// with the new record; the worker can merge again from it.
+			page.Kept = v.personView(kept)
+			page.Kept.ID = strconv.FormatInt(kept.ID, 10)
+		case caseStoreError(v, f, err, "", "kind"):
+			return u.renderNewCase(w, v, http.StatusBadRequest, newCasePage{Form: f, In: formValues(in)})
+		default:
 			return err
 		}
-		// The registered person changed since the review: show them as
-		// they are now, with the current version to confirm again.
 		status, page.Stale = http.StatusConflict, true
 		f.add(v, "keep_version", "merge-kept", "cases.merge.kept", "cases.reason.staleMerge")
 	}

@@ -3,6 +3,7 @@ package ui
 import (
 	"context"
 	"net/http"
+	"net/http/httptest"
 	"net/url"
 	"regexp"
 	"strconv"
@@ -10,7 +11,9 @@ import (
 	"testing"
 	"time"
 
+	"github.com/corridor-platform/corridor/internal/auth"
 	"github.com/corridor-platform/corridor/internal/cases"
+	"github.com/corridor-platform/corridor/internal/store"
 )
 
 // caseNo returns the id of a case from its path.
@@ -184,4 +187,107 @@ func TestCaseReviewedMergeAtIntake(t *testing.T) {
 	if err != nil || len(merges) != 1 || merges[0].CasesMoved != 1 {
 		t.Errorf("merges %+v, %v", merges, err)
 	}
+}
+
+// caseVersion is the version the case page's forms carry.
+func caseVersion(t *testing.T, w *httptest.ResponseRecorder) string {
+	t.Helper()
+	m := regexp.MustCompile(`name="version" value="(\d+)"`).FindStringSubmatch(w.Body.String())
+	if m == nil {
+		t.Fatalf("no version on the page:\n%s", w.Body)
+	}
+	return m[1]
+}
+
+// TestCaseReturnJourney walks a return case through its stages on the
+// pages: the journey dates are set in the edit form, and a stage that
+// needs a date is refused until it is there.
+func TestCaseReturnJourney(t *testing.T) {
+	h := newCaseHarness(t)
+	c := h.caseClient(t, "worker")
+	f := intakeForm("Musa", "Bello")
+	for k, v := range map[string]string{"kind": "return", "return_type": "permanent", "host_country": "LBY", "origin_country": "NGA", "application_date": "2024-01-10"} {
+		f.Set(k, v)
+	}
+	path := c.openCase(f)
+	page := c.get(path)
+	wantBody(t, page, []string{`id="case-travel-date"`, `id="case-arrival-date"`, `<dd id="case-travel-date-value">—</dd>`, `value="LBY"`}, nil)
+	stage := func(to string, want int) *httptest.ResponseRecorder {
+		t.Helper()
+		w := c.post(path+"/status", url.Values{"version": {caseVersion(t, c.get(path))}, "stage": {to}})
+		wantCode(t, w, want)
+		return w
+	}
+	edit := func(travel, arrival string, want int) *httptest.ResponseRecorder {
+		t.Helper()
+		w := c.post(path, url.Values{"version": {caseVersion(t, c.get(path))}, "opened_on": {"2024-01-10"}, "return_type": {"permanent"},
+			"host_country": {"lby"}, "origin_country": {"NGA"}, "application_date": {"2024-01-10"}, "travel_date": {travel}, "arrival_date": {arrival}})
+		wantCode(t, w, want)
+		return w
+	}
+	stage("counselling", http.StatusSeeOther)
+	stage("travelDocuments", http.StatusSeeOther)
+	w := stage("travel", http.StatusBadRequest)
+	wantBody(t, w, []string{`href="#case-travel-date"`}, nil)
+	w = edit("2023-12-31", "", http.StatusBadRequest)
+	wantBody(t, w, []string{`id="case-travel-date-error"`, "2024-01-10", `value="2023-12-31"`}, nil)
+	edit("2024-02-01", "", http.StatusSeeOther)
+	wantBody(t, c.get(path), []string{`<dd id="case-travel-date-value">2024-02-01</dd>`}, nil)
+	stage("travel", http.StatusSeeOther)
+	w = stage("reception", http.StatusBadRequest)
+	wantBody(t, w, []string{`href="#case-arrival-date"`}, nil)
+	w = edit("2024-02-01", "2024-01-31", http.StatusBadRequest)
+	wantBody(t, w, []string{`id="case-arrival-date-error"`}, nil)
+	edit("2024-02-01", "2024-02-02", http.StatusSeeOther)
+	stage("reception", http.StatusSeeOther)
+	page = c.get(path)
+	wantBody(t, page, []string{`<dd id="case-arrival-date-value">2024-02-02</dd>`, `action="` + path + `/monitoring"`}, nil)
+	ctx := context.Background()
+	me, err := h.db.Accounts().Principal(ctx, h.ids["worker"], nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, err := h.db.Cases().Get(ctx, me, caseNo(t, path))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r := got.Return; r.Stage != cases.StageReception || r.TravelDate != "2024-02-01" || r.ArrivalDate != "2024-02-02" || r.HostCountry != "LBY" {
+		t.Errorf("stored return: %+v", *r)
+	}
+}
+
+// TestCaseTransferToAnotherOrganisation: a coordinator whose assign scope
+// covers every organisation (a custom role; no built-in role has it)
+// transfers a case to a case worker of another organisation on the case
+// page. The receiving worker then has it; the first organisation's worker
+// no longer does; a supervisor with team scope is offered no transfer.
+func TestCaseTransferToAnotherOrganisation(t *testing.T) {
+	h := newCaseHarness(t)
+	ctx := context.Background()
+	err := h.db.InTx(ctx, func(tx *store.Tx) error {
+		_, err := h.db.Accounts().CreateRole(ctx, tx, auth.Role{Name: "case-coordinator", Title: "Case coordinator", Permissions: []auth.Permission{
+			{Resource: "cases", Action: auth.Read, Scope: auth.ScopeAll}, {Resource: "cases", Action: auth.Assign, Scope: auth.ScopeAll},
+			{Resource: "people", Action: auth.Read, Scope: auth.ScopeAll},
+		}})
+		return err
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	h.addUser(t, auth.User{Username: "coord", FullName: "Chidi Coordinator", Email: "c@example.org", OrgID: h.orgA.ID, Roles: []string{"case-coordinator"}})
+	c := h.caseClient(t, "worker")
+	path := c.openCase(intakeForm("Grace", "Eze"))
+	to := strconv.FormatInt(h.orgB.ID, 10) + "." + strconv.FormatInt(h.ids["bworker"], 10)
+	if strings.Contains(h.caseClient(t, "super").get(path).Body.String(), `value="`+to+`"`) {
+		t.Error("a supervisor with team scope is offered a transfer to another organisation")
+	}
+	coord := h.caseClient(t, "coord")
+	page := coord.get(path)
+	wantBody(t, page, []string{`id="case-assign"`, `<option value="` + to + `">Bea Partner</option>`}, nil)
+	wantCode(t, h.caseClient(t, "bworker").get(path), http.StatusNotFound)
+	w := coord.post(path+"/assign", url.Values{"version": {caseVersion(t, page)}, "assign_to": {to}})
+	wantCode(t, w, http.StatusSeeOther)
+	wantBody(t, coord.get(path+"?saved=assigned"), []string{"The case was assigned.", "Bea Partner · "}, nil)
+	wantBody(t, h.caseClient(t, "bworker").get(path), []string{`<dd id="case-person">Grace Eze</dd>`}, nil)
+	wantCode(t, c.get(path), http.StatusNotFound)
 }
