@@ -149,7 +149,7 @@ type cell struct {
 // point reads one series at one area, counterpart, period and sex ("*"
 // sums over the dimension).
 func (e *Evaluator) point(series, area, cp, sex, period string, sparseZero bool) (cell, error) {
-	from, err := e.s.observationsOf(e.ctx, series, false)
+	from, err := e.s.observationsOf(e.ctx, series)
 	if err != nil {
 		return cell{}, err
 	}
@@ -354,7 +354,7 @@ func (e *Evaluator) members(r stats.Ref, members []string, at stats.Point) (map[
 	// then replaced by the member list.
 	const m = "\x00"
 	area, cp, sex := resolveRef(r.Filters, at, m)
-	from, err := e.s.observationsOf(e.ctx, r.Series, false)
+	from, err := e.s.observationsOf(e.ctx, r.Series)
 	if err != nil {
 		return nil, err
 	}

@@ -153,10 +153,10 @@ func (b *bulk) prefetch(ctx context.Context, r stats.Ref) error {
 	if _, ok := b.tables[k]; ok {
 		return nil
 	}
-	// One seek per counterpart on (series, counterpart, …): without
-	// statistics SQLite would rather scan every row of the series in
-	// primary-key order (110,000 for UNHCR's refugees), twice as slow.
-	from, err := b.s.observationsOf(ctx, sp.series, sp.cp.kind == dimArea && sp.area.kind != dimArea)
+	// One period of the series: the observations_period index (series,
+	// period, sex, age, counterpart, area) serves it, whichever dimension
+	// takes the areas.
+	from, err := b.s.observationsOf(ctx, sp.series)
 	if err != nil {
 		return err
 	}
@@ -395,7 +395,7 @@ func (s *Stats) IndicatorSexes(ctx context.Context, c stats.Compiled) (_ []strin
 	if c.Records != "" || len(refs) == 0 {
 		return out, nil
 	}
-	from, err := s.observationsOf(ctx, refs[0].Series, false)
+	from, err := s.observationsOf(ctx, refs[0].Series)
 	if err != nil {
 		return nil, err
 	}

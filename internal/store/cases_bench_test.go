@@ -22,10 +22,18 @@ func benchCases() int {
 	return 100_000
 }
 
+// benchEngines are the engines the case benchmarks run on:
+// CORRIDOR_BENCH_ENGINE=sqlite or postgres keeps one (a 1,000,000-case
+// load takes minutes per engine).
+func benchEngines(b *testing.B) []storetest.Engine {
+	only := os.Getenv("CORRIDOR_BENCH_ENGINE")
+	return slices.DeleteFunc(storetest.Engines(b), func(e storetest.Engine) bool { return only != "" && e.Name != only })
+}
+
 // BenchmarkCaseCreate registers a person and a trafficking case: person
 // and case encrypted, blocking keys, audit entry, one transaction each.
 func BenchmarkCaseCreate(b *testing.B) {
-	for _, e := range storetest.Engines(b) {
+	for _, e := range benchEngines(b) {
 		f := newCaseFixture(b, e)
 		i := 0
 		b.Run(e.Name, func(b *testing.B) {
@@ -48,7 +56,7 @@ func BenchmarkCaseCreate(b *testing.B) {
 // supervisor and an organisation administrator) and opening one case.
 func BenchmarkCaseListOpen(b *testing.B) {
 	n := benchCases()
-	for _, e := range storetest.Engines(b) {
+	for _, e := range benchEngines(b) {
 		f := newCaseFixture(b, e)
 		start := time.Now()
 		f.loadSynthetic(b, n, 11)

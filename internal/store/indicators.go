@@ -104,7 +104,7 @@ func (s *Stats) Indicators(ctx context.Context) ([]stats.Indicator, error) {
 func (s *Stats) Lookup(ctx context.Context) stats.Lookup {
 	return func(series string, f map[string]string, at stats.Point) (float64, bool, error) {
 		area, cp, sex := resolveRef(f, at, at.Area)
-		from, err := s.observationsOf(ctx, series, false)
+		from, err := s.observationsOf(ctx, series)
 		if err != nil {
 			return 0, false, err
 		}

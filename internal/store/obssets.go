@@ -17,10 +17,7 @@ import (
 // age, value, status). Both engines push a query's conditions on series,
 // area, counterpart and sex into each arm, where the tables' keys serve
 // them; a condition on period filters a set's unpacked periods.
-//
-// byCounterpart has SQLite seek both tables through their counterpart
-// index (see bulk.prefetch); PostgreSQL's planner decides for itself.
-func (d dialect) allObservations(byCounterpart bool) string {
+func (d dialect) allObservations() string {
 	if d.isPostgres() {
 		return `(SELECT series, area, counterpart, period, sex, age, value, status FROM observations
 		UNION ALL
@@ -28,40 +25,32 @@ func (d dialect) allObservations(byCounterpart bool) string {
 			CASE WHEN jsonb_typeof(j.value) = 'null' THEN 'missing' ELSE s.status END
 		FROM observation_sets s CROSS JOIN LATERAL jsonb_each(s.data) j) AS o`
 	}
-	obs, sets := `observations`, `observation_sets s`
-	if byCounterpart {
-		obs += ` INDEXED BY observations_counterpart`
-		sets += ` INDEXED BY observation_sets_counterpart`
-	}
-	return `(SELECT series, area, counterpart, period, sex, age, value, status FROM ` + obs + `
+	return `(SELECT series, area, counterpart, period, sex, age, value, status FROM observations
 		UNION ALL
 		SELECT s.series, s.area, s.counterpart, j.key, s.sex, s.age, CAST(j.value AS REAL),
 			CASE WHEN j.value IS NULL THEN 'missing' ELSE s.status END
-		FROM ` + sets + `, json_each(s.data) j) AS o`
+		FROM observation_sets s, json_each(s.data) j) AS o`
 }
 
 // from is the relation holding the series' observations: the
 // observations table alone unless the series is stored as sets (the union
 // costs every row a step through a co-routine on SQLite, a fifth more time
-// for UNHCR's 110,000 refugee rows). byCounterpart as for allObservations.
-func (sp *seriesPeriods) from(d dialect, byCounterpart bool) string {
-	switch {
-	case sp.packed:
-		return d.allObservations(byCounterpart)
-	case byCounterpart && !d.isPostgres():
-		return `observations INDEXED BY observations_counterpart`
+// for UNHCR's 110,000 refugee rows).
+func (sp *seriesPeriods) from(d dialect) string {
+	if sp.packed {
+		return d.allObservations()
 	}
 	return `observations`
 }
 
 // observationsOf is the relation to read a series' observations from (see
 // seriesPeriods.from).
-func (s *Stats) observationsOf(ctx context.Context, series string, byCounterpart bool) (string, error) {
+func (s *Stats) observationsOf(ctx context.Context, series string) (string, error) {
 	packed, err := s.isPacked(ctx, series)
 	if err != nil {
 		return "", err
 	}
-	return (&seriesPeriods{packed: packed}).from(s.db.dialect, byCounterpart), nil
+	return (&seriesPeriods{packed: packed}).from(s.db.dialect), nil
 }
 
 // isPacked reports whether a series is stored as observation sets: one
@@ -292,4 +281,4 @@ func (w *ObservationWriter) insertSetsSQL(rows int) string {
 // AllObservations returns the SQL relation (a parenthesised subquery with
 // an alias) of every stored observation, rows and unpacked sets alike, for
 // tests and tools that read observations with their own SQL.
-func (db *DB) AllObservations() string { return db.dialect.allObservations(false) }
+func (db *DB) AllObservations() string { return db.dialect.allObservations() }

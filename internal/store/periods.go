@@ -109,7 +109,7 @@ func (s *Stats) readCoverage(ctx context.Context, series string) (*seriesPeriods
 	}
 	rows, err := s.db.query(ctx, `SELECT period, area, COUNT(value),
 		COUNT(CASE WHEN counterpart <> '' AND counterpart NOT LIKE 'UNHCR-%' THEN value END)
-		FROM `+sp.from(s.db.dialect, false)+` WHERE series = ? GROUP BY period, area`, series)
+		FROM `+sp.from(s.db.dialect)+` WHERE series = ? GROUP BY period, area`, series)
 	if err != nil {
 		return nil, err
 	}

@@ -390,7 +390,7 @@ func (s *Stats) Observations(ctx context.Context, q ObservationQuery) (_ []stats
 		conds = append(conds, "sex = ?")
 		args = append(args, q.Sex)
 	}
-	from, err := s.observationsOf(ctx, q.Series, false)
+	from, err := s.observationsOf(ctx, q.Series)
 	if err != nil {
 		return nil, err
 	}
