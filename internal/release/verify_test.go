@@ -1,0 +1,213 @@
+package release
+
+import (
+	"errors"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/corridor-platform/corridor/internal/derrors"
+	"github.com/corridor-platform/corridor/internal/release/table"
+)
+
+// A release under test: manifest and tables, written by WriteRelease.
+type fixture struct {
+	m        Manifest
+	agg, rec *table.Table
+}
+
+func kanonFixture() fixture {
+	p := Params{Method: MethodKAnon, K: 2, QuasiIdentifiers: []string{ColAge, ColGender, ColCitizenship}, Sensitive: ColSexualExploit, L: 2, MaxSuppression: 0.5}
+	m := testManifest(p)
+	m.Counts.InputRecords = 7
+	m.Hierarchies = []Hierarchy{CountryHierarchy(ColCitizenship, []CountryArea{{"SEN", "Sub-Saharan Africa", "Africa"}, {"MLI", "Sub-Saharan Africa", "Africa"}})}
+	m.LevelsUsed = map[string]int{ColCitizenship: 1}
+	cols := []string{ColYear, ColAge, ColGender, ColCitizenship, ColSexualExploit}
+	return fixture{m: m, rec: &table.Table{Columns: cols, Rows: [][]string{
+		{"2015-2019", Minor, GenderWoman, "Sub-Saharan Africa", "1"},
+		{"2015-2019", Minor, GenderWoman, "Sub-Saharan Africa", ""},
+		{"2020", Adult, "*", "*", "1"},
+		{"2021", Adult, "*", "*", ""},
+		{"2021", Adult, "*", "*", "1"},
+	}}}
+}
+
+func aggregatesFixture() fixture {
+	p := Params{Method: MethodKAnonAggregates, ReportingLength: 2, Resolution: 10}
+	return fixture{m: testManifest(p), agg: &table.Table{Columns: []string{ColGender, ColAge, CountColumn}, Rows: [][]string{
+		{"", "", "50"},
+		{GenderWoman, "", "30"},
+		{GenderMan, "", "20"},
+		{"", "18--20", "40"},
+		{GenderWoman, "18--20", "20"},
+		{GenderMan, "18--20", "20"},
+	}}}
+}
+
+func syntheticFixture() fixture {
+	f := aggregatesFixture()
+	f.m.Method, f.m.Params.Method = MethodSynthetic, MethodSynthetic
+	f.rec = &table.Table{Columns: []string{ColGender, ColAge, ColMeansThreats}, Rows: [][]string{
+		{GenderWoman, "18--20", ""},
+		{GenderMan, "18--20", ""},
+		{GenderWoman, "", ""},
+		{"", "", ""},
+	}}
+	return f
+}
+
+func dpFixture() fixture {
+	f := aggregatesFixture()
+	f.m.Method = MethodDPAggregates
+	f.m.Params = Params{Method: MethodDPAggregates, ReportingLength: 2, Resolution: 5, Epsilon: 1, Delta: 1e-6}
+	f.agg.Rows = append(f.agg.Rows, []string{GenderTrans, "", "5"})
+	return f
+}
+
+func (f fixture) write(t *testing.T) string {
+	t.Helper()
+	dir := filepath.Join(t.TempDir(), "release")
+	if err := WriteRelease(dir, f.m, f.agg, f.rec, nil); err != nil {
+		t.Fatal(err)
+	}
+	return dir
+}
+
+func TestVerifyGoodReleases(t *testing.T) {
+	for name, f := range map[string]fixture{"kanon": kanonFixture(), "kanon-aggregates": aggregatesFixture(),
+		"dp-aggregates": dpFixture(), "synthetic": syntheticFixture()} {
+		t.Run(name, func(t *testing.T) {
+			rep, err := Verify(f.write(t))
+			if err != nil || !rep.Pass {
+				t.Fatalf("%v\n%+v", err, rep.Checks)
+			}
+			if len(rep.Checks) < 5 {
+				t.Errorf("only %d checks: %+v", len(rep.Checks), rep.Checks)
+			}
+		})
+	}
+}
+
+func TestVerifyBadReleases(t *testing.T) {
+	tests := []struct {
+		name  string
+		make  func() fixture
+		after func(t *testing.T, dir string) // changes the written files
+		check string                         // the failing check
+		want  []string                       // substrings of its message
+	}{
+		{"class smaller than k", func() fixture {
+			f := kanonFixture()
+			f.rec.Rows[4][1] = "18--20"
+			return f
+		}, nil, "k-anonymity", []string{"records.csv, line 6", "ageBroad", "1 records, fewer than k = 2"}},
+		{"class not l-diverse", func() fixture {
+			f := kanonFixture()
+			f.rec.Rows[1][4] = "1"
+			return f
+		}, nil, "l-diversity", []string{"records.csv, line 2", "fewer than l = 2"}},
+		{"too much suppression", func() fixture {
+			f := kanonFixture()
+			f.m.Counts.InputRecords = 20
+			return f
+		}, nil, "suppression", []string{"15 of 20 input records suppressed"}},
+		{"unrounded count", func() fixture {
+			f := aggregatesFixture()
+			f.agg.Rows[1][2] = "35"
+			return f
+		}, nil, "aggregate-counts", []string{"aggregates.csv, line 3, column count", "not a multiple of the resolution 10"}},
+		{"count below resolution", func() fixture {
+			f := aggregatesFixture()
+			f.agg.Rows = append(f.agg.Rows, []string{GenderTrans, "", "0"})
+			return f
+		}, nil, "aggregate-counts", []string{"aggregates.csv, line 8, column count", "below the resolution 10"}},
+		{"unrounded total", func() fixture {
+			f := dpFixture()
+			f.agg.Rows[0][2] = "52"
+			return f
+		}, nil, "aggregate-counts", []string{"aggregates.csv, line 2", "not a multiple of the resolution 5"}},
+		{"no total", func() fixture {
+			f := aggregatesFixture()
+			f.agg.Rows = f.agg.Rows[1:]
+			return f
+		}, nil, "aggregate-combinations", []string{"no total row"}},
+		{"leaked rare combination", func() fixture {
+			f := syntheticFixture()
+			f.rec.Rows = append(f.rec.Rows, []string{GenderMan, "48+", ""})
+			return f
+		}, nil, "leakage", []string{"records.csv, line 6", "ageBroad", `ageBroad=48+`}},
+		{"leaked rare pair", func() fixture {
+			f := syntheticFixture()
+			f.agg.Rows = f.agg.Rows[:5] // drops Man & 18--20
+			return f
+		}, nil, "leakage", []string{"records.csv, line 3", "columns gender,ageBroad"}},
+		{"identifier column", func() fixture {
+			f := kanonFixture()
+			f.rec.Columns = append(f.rec.Columns, "givenName")
+			for i := range f.rec.Rows {
+				f.rec.Rows[i] = append(f.rec.Rows[i], "Awa")
+			}
+			return f
+		}, nil, "records-columns", []string{"records.csv, line 1, column 6", `"givenName"`}},
+		{"identifier column in aggregates", func() fixture {
+			f := aggregatesFixture()
+			f.agg.Columns[0] = "prs_DocumentNumber"
+			return f
+		}, nil, "aggregates-columns", []string{"aggregates.csv, line 1, column 1"}},
+		{"free-text value", func() fixture {
+			f := syntheticFixture()
+			f.rec.Rows[2][1] = "lost her job in Dakar"
+			return f
+		}, nil, "records-values", []string{"records.csv, line 4, column ageBroad", "lost her job"}},
+		{"ungeneralised region without hierarchy", func() fixture {
+			f := kanonFixture()
+			f.m.Hierarchies = nil
+			return f
+		}, nil, "records-values", []string{"records.csv, line 2, column citizenship"}},
+		{"missing release.json", aggregatesFixture, func(t *testing.T, dir string) {
+			if err := os.Remove(filepath.Join(dir, ManifestFile)); err != nil {
+				t.Fatal(err)
+			}
+		}, "files", []string{"release.json: missing"}},
+		{"missing records for kanon", kanonFixture, func(t *testing.T, dir string) {
+			if err := os.Remove(filepath.Join(dir, RecordsFile)); err != nil {
+				t.Fatal(err)
+			}
+		}, "files-present", []string{"records.csv: missing"}},
+		{"tampered parameters", aggregatesFixture, func(t *testing.T, dir string) {
+			p := filepath.Join(dir, ManifestFile)
+			b, _ := os.ReadFile(p)
+			if err := os.WriteFile(p, []byte(strings.Replace(string(b), `"resolution": 10`, `"resolution": 1`, 1)), 0o644); err != nil {
+				t.Fatal(err)
+			}
+		}, "parameters", []string{"parameter resolution"}},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			dir := tc.make().write(t)
+			if tc.after != nil {
+				tc.after(t, dir)
+			}
+			rep, err := Verify(dir)
+			if !errors.Is(err, derrors.Invalid) || rep.Pass {
+				t.Fatalf("got %v, pass %t", err, rep.Pass)
+			}
+			var failed *Check
+			for i := range rep.Checks {
+				if !rep.Checks[i].Pass {
+					failed = &rep.Checks[i]
+					break
+				}
+			}
+			if failed == nil || failed.Name != tc.check {
+				t.Fatalf("first failure %+v, want check %s", failed, tc.check)
+			}
+			for _, w := range tc.want {
+				if !strings.Contains(failed.Message, w) || !strings.Contains(err.Error(), w) {
+					t.Errorf("message %q / error %q does not contain %q", failed.Message, err, w)
+				}
+			}
+		})
+	}
+}
