@@ -72,6 +72,9 @@ var routePolicy = map[string][2]string{
 	// Case management (internal/cases): personal, scoped; the store checks
 	// each case's scope and audits.
 	"GET /api/v1/cases":                                {"cases", "read"},
+	"GET /api/v1/trafficking":                          {"trafficking", "read"},
+	"GET /api/v1/trafficking/summary":                  {"trafficking", "read"},
+	"GET /api/v1/trafficking/map":                      {"trafficking", "read"},
 	"POST /api/v1/cases":                               {"cases", "create"},
 	"GET /api/v1/cases/dashboard":                      {"cases", "read"},
 	"GET /api/v1/cases/export":                         {"cases", "export"},

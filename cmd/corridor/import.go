@@ -37,10 +37,13 @@ func runImport(ctx context.Context, e *env, args []string) error {
 		return err
 	}
 	name, files := fs.Arg(0), fs.Args()[1:]
-	if _, err := reg.Get(name); err != nil {
+	ds, err := reg.Get(name)
+	if err != nil {
 		return err
 	}
-	if len(files) == 0 {
+	// A dataset of user files ships nothing: without FILE its own message
+	// says where to get one.
+	if len(files) == 0 && !ds.UserFiles {
 		if err := cfg.resolveDataDir(); err != nil {
 			return err
 		}
@@ -73,7 +76,7 @@ func (c *Config) validateForImport() error {
 func listDatasets(e *env, reg *importer.Registry) error {
 	tw := tabwriter.NewWriter(e.stdout, 0, 4, 2, ' ', 0)
 	fmt.Fprintln(tw, "DATASET\tDESCRIPTION\tFILES")
-	for _, d := range reg.List() {
+	for _, d := range reg.All() {
 		fmt.Fprintf(tw, "%s\t%s\t%s\n", d.Name, d.Description, d.Usage)
 	}
 	return tw.Flush()

@@ -101,6 +101,7 @@ var Resources = []Resource{
 	{Name: "assets", Description: "static files (styles, scripts, icons)"},
 	{Name: "countries", Description: "reference geography"},
 	{Name: "statistics", Description: "statistical series, observations and the data API"},
+	{Name: "trafficking", Description: "public counter-trafficking statistics from published releases and imported CTDC files"},
 	{Name: "indicators", Description: "indicator definitions"},
 	{Name: "system", Description: "health check and API description"},
 	{Name: "metrics", Description: "Prometheus metrics"},

@@ -50,5 +50,6 @@ func Builtin() *Registry {
 		UNHCRPopulation(),
 		MissingMigrants(),
 		RemittanceFlows(),
+		CTDC(),
 	)
 }

@@ -39,6 +39,10 @@ type Dataset struct {
 	Usage string
 	// DefaultFiles returns the shipped files under the data directory.
 	DefaultFiles func(dataDir string) []string
+	// UserFiles marks a dataset whose files are never shipped (their terms
+	// forbid re-hosting, e.g. CTDC): the user imports them. List leaves it
+	// out, so that a first start does not try to load it; All lists it.
+	UserFiles bool
 	// CheckFiles validates the files given on the command line (count,
 	// extensions) before anything is read. May be nil.
 	CheckFiles func(files []string) error
@@ -68,8 +72,14 @@ func NewRegistry(ds ...Dataset) *Registry {
 	return r
 }
 
-// List returns the datasets sorted by name.
+// List returns the datasets loaded from shipped files, sorted by name:
+// those a first start loads. All adds the datasets of user files.
 func (r *Registry) List() []Dataset {
+	return slices.DeleteFunc(r.All(), func(d Dataset) bool { return d.UserFiles })
+}
+
+// All returns every dataset, sorted by name.
+func (r *Registry) All() []Dataset {
 	out := make([]Dataset, 0, len(r.datasets))
 	for _, d := range r.datasets {
 		out = append(out, d)
@@ -84,7 +94,7 @@ func (r *Registry) Get(name string) (Dataset, error) {
 	d, ok := r.datasets[name]
 	if !ok {
 		var names []string
-		for _, d := range r.List() {
+		for _, d := range r.All() {
 			names = append(names, d.Name)
 		}
 		return Dataset{}, derrors.Kindf(derrors.NotFound, "no dataset %q (known: %s; see corridor import --list)", name, strings.Join(names, ", "))
@@ -253,11 +263,16 @@ func baseNames(files []string) []string {
 	return out
 }
 
-// checksum hashes the dataset name, loader version and file contents.
+// checksum hashes the dataset name, loader version and file contents
+// (and, for user files, their names: a CTDC file is stored under its
+// name, so the same bytes under another name are another import).
 func checksum(d Dataset, files []string) (string, error) {
 	h := sha256.New()
 	fmt.Fprintf(h, "%s\x00%d\x00", d.Name, d.Version)
 	for _, f := range files {
+		if d.UserFiles {
+			fmt.Fprintf(h, "%s\x00", filepath.Base(f))
+		}
 		fh, err := os.Open(f)
 		if err != nil {
 			return "", &tabular.CellError{File: filepath.Base(f), Reason: "cannot open: " + errors.Unwrap(err).Error()}

@@ -49,8 +49,10 @@ type API struct {
 	metrics http.Handler
 	db      *store.DB
 	auth    *webauth.Auth
-	// memo keeps whole answers derived from imported data (memo.go).
-	memo *Memo
+	// memo keeps whole answers derived from imported data (memo.go);
+	// trafMemo those of the public trafficking statistics, validated by
+	// another token (trafficking.go).
+	memo, trafMemo *Memo
 }
 
 // New returns the API.
@@ -59,7 +61,7 @@ func New(cfg Config) *API {
 		cfg.Log = slog.New(slog.DiscardHandler)
 	}
 	return &API{geo: cfg.Geo, log: cfg.Log, version: cfg.Version, health: cfg.Health, metrics: cfg.Metrics, db: cfg.DB, auth: cfg.Auth,
-		memo: newMemoUnless(cfg.NoMemo)}
+		memo: newMemoUnless(cfg.NoMemo), trafMemo: newMemoUnless(cfg.NoMemo)}
 }
 
 //go:embed openapi.json
@@ -88,6 +90,7 @@ func (a *API) Register(r *web.Router) {
 		a.registerMap(r)
 		a.registerPlans(r)
 		a.registerCases(r)
+		a.registerTrafficking(r)
 	}
 }
 

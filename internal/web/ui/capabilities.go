@@ -36,7 +36,7 @@ var capabilities = []capability{
 	{2, "plans", "/development-plans", []capabilityPart{{"/plans", "capability.part.plans"}}},
 	{3, "labour", "/labour", nil},
 	{4, "cases", "/trafficking-cases", []capabilityPart{{"/cases", "capability.part.cases"}}},
-	{5, "release", "/trafficking-data", nil},
+	{5, "release", "/trafficking-data", []capabilityPart{{"/trafficking", "capability.part.trafficking"}}},
 	{6, "return", "/return", []capabilityPart{{"/cases?kind=return", "capability.part.returnCases"}}},
 	{7, "remit", "/remittances", nil},
 	{8, "diaspora", "/diaspora", nil},

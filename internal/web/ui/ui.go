@@ -43,8 +43,9 @@ type UI struct {
 	// registered.
 	db   *store.DB
 	auth *webauth.Auth
-	// memo keeps whole public statistics pages (api.Memo).
-	memo *api.Memo
+	// memo keeps whole public statistics pages (api.Memo); trafMemo the
+	// trafficking dashboard, validated by another token (trafficking.go).
+	memo, trafMemo *api.Memo
 }
 
 // New parses the embedded templates and fingerprints the static assets.
@@ -68,7 +69,7 @@ func New(cfg Config) (*UI, error) {
 		return nil, errors.New("ui: Config.DB and Config.Auth go together")
 	}
 	return &UI{geo: cfg.Geo, log: log, catalog: cfg.Catalog, version: cfg.Version, assets: a, pages: pages,
-		db: cfg.DB, auth: cfg.Auth, memo: api.NewMemo(api.MemoSize, api.MemoEntry)}, nil
+		db: cfg.DB, auth: cfg.Auth, memo: api.NewMemo(api.MemoSize, api.MemoEntry), trafMemo: api.NewMemo(api.MemoSize/4, api.MemoEntry)}, nil
 }
 
 // Register declares every page and the static assets on the router.
@@ -95,6 +96,7 @@ func (u *UI) routes() []web.Route {
 		routes = append(routes, pageRoute(c.Path, "pages", "Capability page: "+c.Key, u.handle(c.Key, u.capabilityPage(c))))
 	}
 	routes = append(routes, u.indicatorRoutes()...)
+	routes = append(routes, u.traffickingRoutes()...)
 	if u.accounts() {
 		routes = append(routes, u.accountRoutes()...)
 		routes = append(routes, u.planRoutes()...)

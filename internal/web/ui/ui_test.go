@@ -263,6 +263,8 @@ func TestNavigationReachesEveryCapability(t *testing.T) {
 			notice = `<a href="/plans">`
 		case "/trafficking-cases":
 			notice = `<a href="/cases">`
+		case "/trafficking-data":
+			notice = `<a href="/trafficking">`
 		case "/return":
 			notice = `<a href="/cases?kind=return">`
 		}
@@ -275,7 +277,7 @@ func TestNavigationReachesEveryCapability(t *testing.T) {
 // pagesToCheck lists at least one URL of every page and error page.
 func pagesToCheck() []string {
 	urls := []string{"/", "/countries", "/countries?q=k&limit=1&offset=1", "/countries/KEN", "/countries/ATA",
-		"/countries/ZZZ", "/countries?offset=-1", "/nope", "/countries?offset=99"}
+		"/countries/ZZZ", "/countries?offset=-1", "/nope", "/countries?offset=99", "/trafficking"}
 	return append(urls, capabilityPaths...)
 }
 

@@ -1,0 +1,308 @@
+package api
+
+import (
+	"context"
+	"encoding/csv"
+	"errors"
+	"net/http"
+	"net/url"
+	"slices"
+	"strconv"
+	"strings"
+
+	"github.com/corridor-platform/corridor/internal/derrors"
+	"github.com/corridor-platform/corridor/internal/geo"
+	"github.com/corridor-platform/corridor/internal/store"
+	"github.com/corridor-platform/corridor/internal/web"
+)
+
+// Public counter-trafficking statistics: aggregates of the public
+// trafficking records only (published de-identified releases and imported
+// CTDC files, store.TraffickingRecord). Nothing here reads the case
+// tables, and no answer holds a record: only counts.
+
+// CTDC's terms and the citation it asks for (PROVENANCE.md), shown with
+// every answer built from an imported CTDC file.
+const (
+	CTDCCitation = "Source: Counter-Trafficking Data Collaborative (CTDC). Available at: https://www.ctdatacollaborative.org/"
+	CTDCTerms    = "CTDC Terms of Use: https://www.ctdatacollaborative.org/page/terms-use — synthetic (differentially private / " +
+		"k-anonymous) records, not real victim records; do not re-host them and do not try to re-identify anyone."
+	CTDCDownload = "https://www.ctdatacollaborative.org/dataset/global-synthetic-data-and-resources"
+)
+
+// TraffickingTop is how many corridors a summary lists by default, and
+// TraffickingMaxTop the most it may ask for.
+const (
+	TraffickingTop    = 20
+	TraffickingMaxTop = 200
+)
+
+func (a *API) registerTrafficking(r *web.Router) {
+	h := func(f http.HandlerFunc) http.Handler { return a.traffickingCache().Wrap(f) }
+	r.Handle(web.Route{Method: "GET", Pattern: "/api/v1/trafficking", Resource: "trafficking", Action: web.ActionRead, Public: true,
+		Summary: "Public counter-trafficking statistics: the loaded sources (published releases, imported CTDC files) and their totals",
+		Handler: h(a.traffickingSources)})
+	r.Handle(web.Route{Method: "GET", Pattern: "/api/v1/trafficking/summary", Resource: "trafficking", Action: web.ActionRead, Public: true,
+		Summary: "Counter-trafficking aggregates of one source (by year, corridor, exploitation, labour, means of control, age, gender); format=csv",
+		Handler: h(a.traffickingSummary)})
+	r.Handle(web.Route{Method: "GET", Pattern: "/api/v1/trafficking/map", Resource: "trafficking", Action: web.ActionRead, Public: true,
+		Summary: "Counter-trafficking records of one source by country (or region) of exploitation; format=csv",
+		Handler: h(a.traffickingMap)})
+}
+
+// traffickingCache validates the trafficking answers with the trafficking
+// records' own version, in a memo of their own: sharing the data routes'
+// memo under another token would empty it at every alternation.
+func (a *API) traffickingCache() Cache {
+	if a.db == nil {
+		return Cache{}
+	}
+	return Cache{
+		Token: func(ctx context.Context) (string, error) {
+			v, err := a.db.TraffickingVersion(ctx)
+			return a.version + "/t" + strconv.FormatInt(v, 10), err
+		},
+		Key:  func(r *http.Request) (string, bool) { return "accept=" + r.Header.Get("Accept"), true },
+		Vary: "Accept",
+		Memo: a.trafMemo,
+	}
+}
+
+// TraffickingSources is the answer of /api/v1/trafficking.
+type TraffickingSources struct {
+	Sources  []store.TraffickingSource `json:"sources"`
+	Total    int64                     `json:"total"`
+	Groups   map[string][]string       `json:"groups"` // the flags of each group, in order
+	Citation string                    `json:"citation"`
+	Terms    string                    `json:"terms"`
+	Download string                    `json:"download"`
+}
+
+func (a *API) traffickingSources(w http.ResponseWriter, r *http.Request) {
+	if err := newQuery(r).done(); err != nil {
+		a.problem(w, r, err)
+		return
+	}
+	srcs, err := a.db.TraffickingSources(r.Context())
+	if err != nil {
+		a.problem(w, r, err)
+		return
+	}
+	out := TraffickingSources{Sources: srcs, Groups: map[string][]string{}, Citation: CTDCCitation, Terms: CTDCTerms, Download: CTDCDownload}
+	for _, s := range srcs {
+		out.Total += s.Records
+	}
+	for _, g := range store.TraffickingGroups {
+		out.Groups[g.Name] = g.Flags
+	}
+	web.WriteJSON(w, http.StatusOK, out)
+}
+
+// TraffickingFilterParams are the query parameters of a filter.
+var TraffickingFilterParams = []string{"source", "year", "gender", "age", "citizenship", "exploitation"}
+
+// ParseTraffickingFilter reads a filter from query parameters and checks
+// each against its value set; an empty source is the most recently
+// loaded. It returns the loaded sources too. A bad value is a
+// *web.ParamError naming the parameter; no source loaded at all wraps
+// derrors.NotFound.
+func ParseTraffickingFilter(ctx context.Context, db *store.DB, q url.Values) (store.TraffickingFilter, []store.TraffickingSource, error) {
+	f := store.TraffickingFilter{Source: q.Get("source"), Year: q.Get("year"), Gender: q.Get("gender"), Age: q.Get("age"),
+		Citizenship: geo.NormalizeCode(q.Get("citizenship")), Exploitation: geo.NormalizeCode(q.Get("exploitation"))}
+	// Regions keep their published spelling.
+	for _, p := range []*string{&f.Citizenship, &f.Exploitation} {
+		if i := slices.IndexFunc(store.TraffickingRegions, func(r string) bool { return strings.EqualFold(r, *p) }); i >= 0 {
+			*p = store.TraffickingRegions[i]
+		}
+	}
+	switch {
+	case f.Year != "":
+		if _, _, err := store.ParseTraffickingYear(f.Year); err != nil {
+			return f, nil, &web.ParamError{Param: "year", Reason: "a year or range as published (YYYY or YYYY-YYYY, e.g. 2014-2018)"}
+		}
+	}
+	if f.Gender != "" && !slices.Contains(store.TraffickingGenders, f.Gender) {
+		return f, nil, &web.ParamError{Param: "gender", Reason: "one of " + strings.Join(store.TraffickingGenders, ", ")}
+	}
+	if f.Age != "" && !slices.Contains(store.TraffickingAges, f.Age) {
+		return f, nil, &web.ParamError{Param: "age", Reason: "one of " + strings.Join(store.TraffickingAges, ", ")}
+	}
+	for _, p := range []struct{ name, v string }{{"citizenship", f.Citizenship}, {"exploitation", f.Exploitation}} {
+		if p.v != "" && !store.ValidTraffickingPlace(p.v) {
+			return f, nil, &web.ParamError{Param: p.name, Reason: "an ISO 3166-1 alpha-3 code or one of " + strings.Join(store.TraffickingRegions, ", ")}
+		}
+	}
+	srcs, err := db.TraffickingSources(ctx)
+	if err != nil {
+		return f, nil, err
+	}
+	if f.Source == "" {
+		if len(srcs) == 0 {
+			return f, srcs, derrors.Kindf(derrors.NotFound, "no counter-trafficking data is loaded: import a CTDC file "+
+				"(corridor import ctdc FILE; download from %s) or publish a release", CTDCDownload)
+		}
+		f.Source = srcs[0].Source
+	} else if !slices.ContainsFunc(srcs, func(s store.TraffickingSource) bool { return s.Source == f.Source }) {
+		names := make([]string, len(srcs))
+		for i, s := range srcs {
+			names[i] = s.Source
+		}
+		return f, srcs, &web.ParamError{Param: "source", Reason: "no source " + strconv.Quote(f.Source) + " is loaded (loaded: " + strings.Join(names, ", ") + ")"}
+	}
+	return f, srcs, nil
+}
+
+// readTraffickingQuery reads the filter, the format and, when top is not
+// nil, the number of corridors.
+func (a *API) readTraffickingQuery(r *http.Request, top *int) (store.TraffickingFilter, string, error) {
+	q := newQuery(r)
+	for _, p := range TraffickingFilterParams {
+		q.str(p, 200)
+	}
+	format := q.str("format", 8)
+	if top != nil {
+		*top = q.intRange("top", TraffickingTop, 1, TraffickingMaxTop)
+	}
+	if err := q.done(); err != nil {
+		return store.TraffickingFilter{}, "", err
+	}
+	if format != "" && format != formatJSON && format != formatCSV {
+		return store.TraffickingFilter{}, "", &web.ParamError{Param: "format", Reason: "json or csv"}
+	}
+	f, _, err := ParseTraffickingFilter(r.Context(), a.db, r.URL.Query())
+	return f, dataFormat(r, format), err
+}
+
+// TraffickingSummaryAnswer is the answer of /api/v1/trafficking/summary.
+type TraffickingSummaryAnswer struct {
+	store.TraffickingSummary
+	Citation string `json:"citation"`
+	Terms    string `json:"terms"`
+}
+
+func (a *API) traffickingSummary(w http.ResponseWriter, r *http.Request) {
+	var top int
+	f, format, err := a.readTraffickingQuery(r, &top)
+	if err != nil {
+		a.problem(w, r, err)
+		return
+	}
+	s, err := a.db.TraffickingSummary(r.Context(), f, top)
+	if err != nil {
+		a.problem(w, r, err)
+		return
+	}
+	addVary(w.Header(), "Accept")
+	if format == formatCSV {
+		WriteTraffickingSummaryCSV(w, s)
+		return
+	}
+	web.WriteJSON(w, http.StatusOK, TraffickingSummaryAnswer{TraffickingSummary: s, Citation: CTDCCitation, Terms: CTDCTerms})
+}
+
+// TraffickingSummaryColumns are the columns of the summary CSV: one row
+// per figure; table names the aggregate, key its value ("" unknown), to
+// the country of exploitation of a corridor, known a flag group's
+// denominator.
+var TraffickingSummaryColumns = []string{"source", "table", "key", "to", "count", "known"}
+
+// WriteTraffickingSummaryCSV writes a summary as CSV.
+func WriteTraffickingSummaryCSV(w http.ResponseWriter, s store.TraffickingSummary) {
+	w.Header().Set("Content-Type", "text/csv; charset=utf-8")
+	w.Header().Set("Content-Disposition", `attachment; filename="trafficking-summary.csv"`)
+	cw := csv.NewWriter(w)
+	cw.Write(TraffickingSummaryColumns)
+	src := csvSafe(s.Filter.Source)
+	row := func(table, key, to string, n int64, known string) {
+		cw.Write([]string{src, table, csvSafe(key), csvSafe(to), strconv.FormatInt(n, 10), known})
+	}
+	row("total", "", "", s.Total, "")
+	for _, t := range []struct {
+		name string
+		cs   []store.TraffickingCount
+	}{{"year", s.ByYear}, {"gender", s.ByGender}, {"age", s.ByAge}, {"exploitation_country", s.ByExploitation},
+		{"citizenship", s.ByCitizenship}} {
+		for _, c := range t.cs {
+			row(t.name, c.Key, "", c.Count, "")
+		}
+	}
+	for _, c := range s.Corridors {
+		row("corridor", c.Citizenship, c.Exploitation, c.Count, "")
+	}
+	for _, g := range s.Groups {
+		for _, c := range g.Counts {
+			row(g.Group, c.Key, "", c.Count, strconv.FormatInt(g.Known, 10))
+		}
+	}
+	cw.Flush()
+}
+
+// TraffickingMapRow is one place of exploitation: Kind is country (an
+// ISO3 code the map can draw), region (a UN region as published) or
+// unknown (Place "").
+type TraffickingMapRow struct {
+	Place string `json:"place"`
+	Name  string `json:"name"`
+	Kind  string `json:"kind"`
+	Count int64  `json:"count"`
+}
+
+// TraffickingMap is the answer of /api/v1/trafficking/map.
+type TraffickingMap struct {
+	Filter   store.TraffickingFilter `json:"filter"`
+	Rows     []TraffickingMapRow     `json:"rows"`
+	Citation string                  `json:"citation"`
+}
+
+// BuildTraffickingMap counts a filter's records by country of
+// exploitation, with the countries' names from the reference geography.
+// The error wraps derrors.NotFound when the source is not loaded.
+func BuildTraffickingMap(ctx context.Context, db *store.DB, g geo.Store, f store.TraffickingFilter) (TraffickingMap, error) {
+	m := TraffickingMap{Filter: f, Rows: []TraffickingMapRow{}, Citation: CTDCCitation}
+	cs, err := db.TraffickingByExploitation(ctx, f)
+	if err != nil {
+		return m, err
+	}
+	for _, c := range cs {
+		row := TraffickingMapRow{Place: c.Key, Name: c.Key, Kind: "region", Count: c.Count}
+		switch {
+		case c.Key == "":
+			row.Kind = "unknown"
+		case !slices.Contains(store.TraffickingRegions, c.Key):
+			row.Kind = "country"
+			if a, err := g.Area(ctx, c.Key); err == nil {
+				row.Name = a.Name
+			} else if !errors.Is(err, derrors.NotFound) && !errors.Is(err, derrors.Invalid) {
+				return m, err
+			}
+		}
+		m.Rows = append(m.Rows, row)
+	}
+	return m, nil
+}
+
+func (a *API) traffickingMap(w http.ResponseWriter, r *http.Request) {
+	f, format, err := a.readTraffickingQuery(r, nil)
+	if err != nil {
+		a.problem(w, r, err)
+		return
+	}
+	m, err := BuildTraffickingMap(r.Context(), a.db, a.geo, f)
+	if err != nil {
+		a.problem(w, r, err)
+		return
+	}
+	addVary(w.Header(), "Accept")
+	if format != formatCSV {
+		web.WriteJSON(w, http.StatusOK, m)
+		return
+	}
+	w.Header().Set("Content-Type", "text/csv; charset=utf-8")
+	w.Header().Set("Content-Disposition", `attachment; filename="trafficking-map.csv"`)
+	cw := csv.NewWriter(w)
+	cw.Write([]string{"source", "place", "name", "kind", "count"})
+	for _, row := range m.Rows {
+		cw.Write([]string{csvSafe(f.Source), csvSafe(row.Place), csvSafe(row.Name), row.Kind, strconv.FormatInt(row.Count, 10)})
+	}
+	cw.Flush()
+}
