@@ -69,6 +69,16 @@ var routePolicy = map[string][2]string{
 	"GET /api/v1/plans/{id}/progress":                               {"plans", "read"},
 	"GET /api/v1/plans/{id}/report.csv":                             {"plans", "export"},
 
+	// De-identified releases: built, reported and published by data
+	// publishers; the public reads published releases only.
+	"GET /api/v1/releases":                         {"releases", "read"},
+	"POST /api/v1/releases":                        {"releases", "create"},
+	"GET /api/v1/releases/{id}":                    {"releases", "read"},
+	"POST /api/v1/releases/{id}/publish":           {"releases", "publish"},
+	"POST /api/v1/releases/{id}/withdraw":          {"releases", "publish"},
+	"GET /api/v1/trafficking/releases":             {"trafficking", "read"},
+	"GET /api/v1/trafficking/releases/{id}/{file}": {"trafficking", "read"},
+
 	// Case management (internal/cases): personal, scoped; the store checks
 	// each case's scope and audits.
 	"GET /api/v1/cases":                                {"cases", "read"},
@@ -225,7 +235,7 @@ func (a *testApp) do(t testing.TB, role, method, path, body string) *httptest.Re
 // change that would disturb the other cases.
 func concretePath(pattern string) string {
 	return strings.NewReplacer("{iso3}", "KEN", "{id}", "999999", "{name}", "no-such-role", "{code}", "no_such_indicator",
-		"{indicatorId}", "999999", "{rid}", "999999").Replace(pattern)
+		"{indicatorId}", "999999", "{rid}", "999999", "{file}", "records.csv").Replace(pattern)
 }
 
 func isAPIRoute(key string) bool {

@@ -116,6 +116,7 @@ var Resources = []Resource{
 	{Name: "people", Description: "personal records (victims, returnees, workers, diaspora members)", Personal: true, Scoped: true},
 	{Name: "plans", Description: "development plans: goals, indicators, targets and measurements", Scoped: true},
 	{Name: "cases", Description: "counter-trafficking and return cases: consents, referrals, services, comments, tasks", Personal: true, Scoped: true},
+	{Name: "releases", Description: "de-identified releases of counter-trafficking data: build, report, publish", Scoped: true},
 }
 
 // LookupResource returns the catalogue entry of a resource.

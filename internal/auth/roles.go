@@ -57,7 +57,7 @@ func BuiltinRoles() []Role {
 		{Name: RoleAnalyst, Title: "Analyst", Description: "Statistics and indicators; no personal records.",
 			Permissions: join(grant("orgs", ScopeAll, Read), grant("indicators", ScopeOwn, Create), grant("plans", ScopeOrg, Read))},
 		{Name: RoleDataPublisher, Title: "Data publisher", Description: "Prepares and publishes de-identified releases.",
-			Permissions: join(grant("orgs", ScopeAll, Read))},
+			Permissions: join(grant("orgs", ScopeAll, Read), grant("releases", ScopeOrg, Create, Read, Publish))},
 		{Name: RoleEditor, Title: "Editor", Description: "Content, events and development plans.",
 			Permissions: join(grant("orgs", ScopeAll, Read), grant("plans", ScopeOrg, Create, Read, Update, Delete, Export))},
 		{Name: RoleViewer, Title: "Viewer", Description: "Reads what is shared inside Corridor; no personal records.",

@@ -41,15 +41,18 @@ type ReleaseCount struct {
 // text leaves the store, and only the date of birth, sex and
 // nationality of each person are decrypted or read.
 //
-// It needs the export action on cases (derrors.Forbidden otherwise). It
-// is audited as one export entry naming the counts (outcome failed when
-// the read fails).
+// It needs create on releases (a data publisher: the cases within that
+// grant's scope, e.g. its organisation's) or export on cases (the cases
+// within the export scope); with both, the wider scope applies. Without
+// either it returns derrors.Forbidden. It is audited as one export entry
+// naming the counts (outcome failed when the read fails).
 func (s *Cases) ReleaseSource(ctx context.Context, p *auth.Principal) (rows [][]string, counted ReleaseCount, err error) {
 	defer derrors.Wrap(&err, "store.Cases.ReleaseSource")
-	if p == nil || !p.Can(casesResource, auth.Export) {
-		return nil, counted, forbidden(auth.Export)
+	f, ok := releaseSourceFilter(p)
+	if !ok {
+		return nil, counted, derrors.Kindf(derrors.Forbidden, "your roles allow neither create on releases nor export on cases")
 	}
-	scope, args := scopeSQL(p.FilterFor(casesResource, auth.Export), casesScope)
+	scope, args := scopeSQL(f, casesScope)
 	where := scope + ` AND c.kind = ? AND c.draft = ?`
 	args = append(args, cases.KindTrafficking, false)
 	rows, counted, err = s.releaseRows(ctx, where, args)
@@ -67,6 +70,25 @@ func (s *Cases) ReleaseSource(ctx context.Context, p *auth.Principal) (rows [][]
 		return nil, ReleaseCount{}, err
 	}
 	return rows, counted, nil
+}
+
+// releaseSourceFilter is the scope of cases a release may be built from:
+// that of create on releases or of export on cases, whichever is wider.
+// A publisher's grant on releases is applied to the cases' own
+// organisation, team and owner columns, so an organisation-wide publisher
+// reads its organisation's cases, never another's.
+func releaseSourceFilter(p *auth.Principal) (auth.Filter, bool) {
+	if p == nil {
+		return auth.Filter{None: true}, false
+	}
+	rel, exp := p.Scope(releasesResource, auth.Create), p.Scope(casesResource, auth.Export)
+	switch {
+	case rel == auth.ScopeNone && exp == auth.ScopeNone:
+		return auth.Filter{None: true}, false
+	case rel > exp:
+		return p.FilterFor(releasesResource, auth.Create), true
+	}
+	return p.FilterFor(casesResource, auth.Export), true
 }
 
 // releaseRows reads the cases matching where in batches.

@@ -83,12 +83,17 @@ func TestCaseReleaseSource(t *testing.T) {
 
 		analyst := auth.NewPrincipal(f.ids["admin"], "admin", f.orgA.ID, nil, []auth.Role{{Name: "analyst", Permissions: []auth.Permission{
 			{Resource: "cases", Action: auth.Export, Scope: auth.ScopeOrg}}}}, nil)
+		// A data publisher builds releases from its organisation's cases
+		// without any grant on cases.
+		publisher := auth.NewPrincipal(f.ids["admin"], "admin", f.orgA.ID, nil, []auth.Role{{Name: "data-publisher", Permissions: []auth.Permission{
+			{Resource: "releases", Action: auth.Create, Scope: auth.ScopeOrg}}}}, nil)
 		tests := []struct {
 			name string
 			p    *auth.Principal
 			keep func(cases.Case) bool
 		}{
 			{"organisation A", analyst, func(c cases.Case) bool { return c.OrgID == f.orgA.ID }},
+			{"data publisher of organisation A", publisher, func(c cases.Case) bool { return c.OrgID == f.orgA.ID }},
 			{"case worker w1", f.w1, func(c cases.Case) bool { return c.OwnerID == f.ids["w1"] }},
 		}
 		for _, tc := range tests {

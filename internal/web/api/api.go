@@ -91,6 +91,7 @@ func (a *API) Register(r *web.Router) {
 		a.registerPlans(r)
 		a.registerCases(r)
 		a.registerTrafficking(r)
+		a.registerReleases(r)
 	}
 }
 

@@ -73,6 +73,16 @@ type trafPage struct {
 	SummaryCSV, SummaryJSON string
 	MapCSV, MapJSON         string
 	Citation, Terms, Credit string
+	// Releases are the published de-identified releases, with their data
+	// cards and downloads (from the releases table only).
+	Releases []trafRelease
+}
+
+// trafRelease is a published release as the dashboard lists it.
+type trafRelease struct {
+	api.PublishedRelease
+	MethodLabel, Date string
+	Files             []releaseFileLink
 }
 
 func (u *UI) traffickingRoutes() []web.Route {
@@ -112,6 +122,11 @@ func (u *UI) trafficking(w http.ResponseWriter, r *http.Request, v *view) error 
 		v.Data = p
 		return u.render(w, http.StatusOK, "trafficking", v)
 	}
+	rels, err := v.publishedReleases(ctx, u.db)
+	if err != nil {
+		return err
+	}
+	p.Releases = rels
 	f, srcs, err := api.ParseTraffickingFilter(ctx, u.db, r.URL.Query())
 	var pe *web.ParamError
 	switch {
@@ -160,6 +175,28 @@ func (u *UI) trafficking(w http.ResponseWriter, r *http.Request, v *view) error 
 	p.Lists = v.trafLists(s, p.SummaryCSV)
 	v.Data = p
 	return u.render(w, http.StatusOK, "trafficking", v)
+}
+
+// publishedReleases lists the published releases for the dashboard.
+func (v *view) publishedReleases(ctx context.Context, db *store.DB) ([]trafRelease, error) {
+	list, err := api.PublishedReleases(ctx, db)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]trafRelease, 0, len(list))
+	for _, pr := range list {
+		tr := trafRelease{PublishedRelease: pr, MethodLabel: v.releaseMethodLabel(pr.Method)}
+		if pr.PublishedAt != nil {
+			tr.Date = pr.PublishedAt.Format("2006-01-02")
+		}
+		for _, f := range store.ReleaseFiles {
+			if url, ok := pr.Files[f]; ok {
+				tr.Files = append(tr.Files, releaseFileLink{Name: f, URL: url})
+			}
+		}
+		out = append(out, tr)
+	}
+	return out, nil
 }
 
 // trafLabel translates a value of a field; unknown ("") has its own label.

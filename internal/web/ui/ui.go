@@ -101,6 +101,7 @@ func (u *UI) routes() []web.Route {
 		routes = append(routes, u.accountRoutes()...)
 		routes = append(routes, u.planRoutes()...)
 		routes = append(routes, u.caseRoutes()...)
+		routes = append(routes, u.releaseRoutes()...)
 	}
 	return routes
 }

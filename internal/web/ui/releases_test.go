@@ -1,0 +1,189 @@
+package ui
+
+import (
+	"context"
+	"encoding/json"
+	"net/http"
+	"net/http/httptest"
+	"net/url"
+	"regexp"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/corridor-platform/corridor/internal/audit"
+	"github.com/corridor-platform/corridor/internal/auth"
+	"github.com/corridor-platform/corridor/internal/cases/synth"
+	"github.com/corridor-platform/corridor/internal/web"
+	"github.com/corridor-platform/corridor/internal/web/api"
+	"github.com/corridor-platform/corridor/internal/web/webauth"
+)
+
+var releaseIDRE = regexp.MustCompile(`^/releases/(\d+)$`)
+
+// newReleaseHarness is the case harness with a data publisher in
+// organisation A and a generated caseload of that organisation.
+func newReleaseHarness(t *testing.T) (*accountHarness, http.Handler) {
+	t.Helper()
+	h := newCaseHarness(t)
+	h.addUser(t, auth.User{Username: "publisher", FullName: "Pat Publisher", Email: "p@example.org", OrgID: h.orgA.ID,
+		Roles: []string{auth.RoleDataPublisher}})
+	owner := h.user(t, "worker")
+	opt := synth.Options{Seed: 3, Scopes: []auth.Record{{OrgID: h.orgA.ID, TeamID: owner.TeamIDs[0], OwnerID: owner.ID}}}
+	if _, err := h.db.BulkLoadSynthetic(context.Background(), "test", synth.All(opt, 400), 200); err != nil {
+		t.Fatal(err)
+	}
+	// The public API over the same database, as the server mounts it.
+	authn := &webauth.Auth{DB: h.db}
+	record := func(ctx context.Context, e audit.Entry) error { _, err := h.db.Audit().Append(ctx, e); return err }
+	router := web.NewRouter(web.Chain(web.Policy(authn, record, nil, h.ui.PolicyError)))
+	api.New(api.Config{Geo: newMemStore(testReference()), Version: "test", DB: h.db, Auth: authn, NoMemo: true}).Register(router)
+	return h, router
+}
+
+func getPublic(t *testing.T, h http.Handler, target string) *httptest.ResponseRecorder {
+	t.Helper()
+	w := httptest.NewRecorder()
+	h.ServeHTTP(w, httptest.NewRequest(http.MethodGet, target, nil))
+	return w
+}
+
+func syntheticForm() url.Values {
+	return url.Values{"method": {"synthetic"}, "title": {"Test synthetic release"}, "citation": {"Test (2025). Synthetic release."},
+		"reporting_length": {"3"}, "resolution": {"5"}, "k": {"10"}, "max_suppression": {"0.02"}}
+}
+
+func TestReleaseFormNamesFields(t *testing.T) {
+	h, _ := newReleaseHarness(t)
+	c := h.caseClient(t, "publisher")
+	tests := []struct {
+		name  string
+		set   map[string]string
+		field string // the form field whose error the page shows
+	}{
+		{"no title", map[string]string{"title": " "}, "release-title"},
+		{"resolution not a number", map[string]string{"resolution": "ten"}, "release-resolution"},
+		{"k below 2", map[string]string{"method": "kanon", "k": "1"}, "release-k"},
+		{"unknown quasi-identifier", map[string]string{"method": "kanon", "qi": "gender,shoeSize"}, "release-qi"},
+		{"unknown method", map[string]string{"method": "magic"}, "release-method"},
+	}
+	for _, tc := range tests {
+		f := syntheticForm()
+		for k, v := range tc.set {
+			f.Set(k, v)
+		}
+		w := c.post("/releases", f)
+		if w.Code != http.StatusBadRequest {
+			t.Fatalf("%s: status %d\n%s", tc.name, w.Code, w.Body)
+		}
+		if !strings.Contains(w.Body.String(), `id="`+tc.field+`-error"`) {
+			t.Errorf("%s: no error on %s", tc.name, tc.field)
+		}
+	}
+}
+
+func TestReleasePublicationFlow(t *testing.T) {
+	h, public := newReleaseHarness(t)
+	c := h.caseClient(t, "publisher")
+
+	wantCode(t, c.get("/releases/new"), http.StatusOK)
+	w := c.post("/releases", syntheticForm())
+	wantCode(t, w, http.StatusSeeOther)
+	m := releaseIDRE.FindStringSubmatch(w.Header().Get("Location"))
+	if m == nil {
+		t.Fatalf("Location %q", w.Header().Get("Location"))
+	}
+	id, page := m[1], w.Header().Get("Location")
+
+	// The report.
+	w = c.get(page)
+	wantCode(t, w, http.StatusOK)
+	body := w.Body.String()
+	for _, want := range []string{"Test synthetic release", "Test (2025). Synthetic release.", "Excluded: no consent", "Verification",
+		"Preservation (%) by combination length", "<svg", "records.csv", `action="/releases/` + id + `/publish"`} {
+		if !strings.Contains(body, want) {
+			t.Errorf("report page lacks %q", want)
+		}
+	}
+	if strings.Contains(body, "FAIL") {
+		t.Fatalf("a check failed:\n%s", body)
+	}
+	wantCode(t, c.get(page+"/files/records.csv"), http.StatusOK)
+
+	// Nothing public before publication.
+	fileURL := "/api/v1/trafficking/releases/" + id + "/records.csv"
+	wantCode(t, getPublic(t, public, fileURL), http.StatusNotFound)
+	if strings.Contains(getPublic(t, h.handler, "/trafficking").Body.String(), "Test synthetic release") {
+		t.Fatal("the dashboard lists an unpublished release")
+	}
+
+	// Publish.
+	w = c.post(page+"/publish", url.Values{})
+	wantCode(t, w, http.StatusSeeOther)
+	if !strings.Contains(c.get(w.Header().Get("Location")).Body.String(), "The release is published.") {
+		t.Error("no notice of publication")
+	}
+	wantCode(t, c.post(page+"/publish", url.Values{}), http.StatusConflict)
+
+	// Public: the dashboard, the list and the files.
+	dash := getPublic(t, h.handler, "/trafficking")
+	wantCode(t, dash, http.StatusOK)
+	if b := dash.Body.String(); !strings.Contains(b, "Published releases") || !strings.Contains(b, fileURL) {
+		t.Errorf("dashboard lacks the release:\n%s", b)
+	}
+	w = getPublic(t, public, "/api/v1/trafficking/releases")
+	wantCode(t, w, http.StatusOK)
+	var list struct{ Items []api.PublishedRelease }
+	if err := json.Unmarshal(w.Body.Bytes(), &list); err != nil || len(list.Items) != 1 || list.Items[0].Files["records.csv"] != fileURL {
+		t.Fatalf("public list %s: %v", w.Body, err)
+	}
+	for _, f := range []string{"release.json", "report.json", "aggregates.csv", "records.csv", "datacard.md"} {
+		w := getPublic(t, public, "/api/v1/trafficking/releases/"+id+"/"+f)
+		wantCode(t, w, http.StatusOK)
+		if w.Body.Len() == 0 {
+			t.Errorf("%s is empty", f)
+		}
+	}
+	if got := getPublic(t, public, fileURL).Body.String(); !strings.HasPrefix(got, "yearOfRegistration,") {
+		t.Errorf("records.csv starts %.60q", got)
+	}
+	wantCode(t, getPublic(t, public, "/api/v1/trafficking/releases/"+id+"/secrets.txt"), http.StatusNotFound)
+	srcs := getPublic(t, public, "/api/v1/trafficking")
+	if !strings.Contains(srcs.Body.String(), `"release:`+id+`"`) {
+		t.Errorf("records not loaded as a public source: %s", srcs.Body)
+	}
+
+	// Withdraw: gone from the public.
+	wantCode(t, c.post(page+"/withdraw", url.Values{}), http.StatusSeeOther)
+	wantCode(t, getPublic(t, public, fileURL), http.StatusNotFound)
+
+	// The changes are audited under releases (the refused second
+	// publication too, as failed).
+	es, err := h.db.Audit().List(context.Background(), audit.Filter{Resource: "releases", Limit: 50})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var actions []string
+	for _, e := range es {
+		if e.Outcome == audit.OutcomeOK {
+			actions = append(actions, e.Action)
+		}
+	}
+	slices.Sort(actions)
+	if !slices.Equal(actions, []string{"create", "publish", "publish"}) {
+		t.Errorf("audit actions %v", actions)
+	}
+}
+
+func TestReleasesNeedThePermission(t *testing.T) {
+	h, _ := newReleaseHarness(t)
+	c := h.caseClient(t, "worker")
+	for _, target := range []string{"/releases", "/releases/new", "/releases/1"} {
+		if w := c.get(target); w.Code != http.StatusForbidden && w.Code != http.StatusNotFound {
+			t.Errorf("case worker GET %s: status %d", target, w.Code)
+		}
+	}
+	if w := c.post("/releases", syntheticForm()); w.Code != http.StatusForbidden && w.Code != http.StatusNotFound {
+		t.Errorf("case worker builds a release: status %d", w.Code)
+	}
+}
