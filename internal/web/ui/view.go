@@ -38,6 +38,7 @@ type view struct {
 	Admin     []navLink // administration pages the user may read
 	Plans     bool      // the user may read development plans (the navigation's link)
 	Cases     bool      // the user may read cases (the navigation's link)
+	Releases  bool      // the user may read releases (the navigation's link)
 }
 
 // navLink is one entry of the administration navigation.
@@ -122,6 +123,7 @@ func (u *UI) newView(w http.ResponseWriter, r *http.Request, section string) *vi
 		v.SignedIn, v.Username, v.CSRF = true, p.Username, id.CSRF
 		v.Plans = p.Can("plans", auth.Read)
 		v.Cases = p.Can("cases", auth.Read)
+		v.Releases = p.Can("releases", auth.Read)
 		for _, a := range adminPages {
 			if p.Can(a.resource, auth.Read) {
 				v.Admin = append(v.Admin, navLink{Path: a.path, Label: v.T(a.label), Current: section == a.section})
