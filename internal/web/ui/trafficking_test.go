@@ -137,7 +137,7 @@ func TestPublicRoutesReachNoCase(t *testing.T) {
 
 	caseID := strings.TrimPrefix(paths[0], "/cases/")
 	fill := strings.NewReplacer("{iso3}", "UGA", "{corridor}", "UGA-KEN", "{code}", caseID, "{id}", caseID,
-		"{path...}", "corridor.css", "{name}", caseID, "{$}", "")
+		"{path...}", "corridor.css", "{name}", caseID, "{file}", "records.csv", "{$}", "")
 	// (A query naming a person would be echoed back by search forms and
 	// language links: the walk sends none.)
 	queries := []string{"", "?citizenship=UGA&exploitation=KEN", "?source=" + url.QueryEscape("cases:"+caseID)}
