@@ -35,7 +35,7 @@ func pageNames() ([]string, error) {
 // Parsing happens once, in New; a syntax error stops the program there.
 func parsePages(a *assets) (map[string]*template.Template, error) {
 	base, err := template.New("").Funcs(template.FuncMap{"asset": a.url}).
-		ParseFS(templateFiles, "templates/layout.html", "templates/stats_partials.html")
+		ParseFS(templateFiles, "templates/layout.html", "templates/*partials.html")
 	if err != nil {
 		return nil, fmt.Errorf("ui: parsing the layout: %w", err)
 	}
