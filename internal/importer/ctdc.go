@@ -219,6 +219,10 @@ func loadCTDC(ctx context.Context, tx *store.Tx, files []string, rec *Recorder) 
 	if err != nil {
 		return err
 	}
+	if len(rows) == 0 {
+		// An empty public source would only hide the others.
+		return derrors.Kindf(derrors.Invalid, "%s: no valid record (%d rows read, all rejected or none): nothing imported", file, rec.report.Read)
+	}
 	if err := store.ReplaceTraffickingRecords(ctx, tx, "import:"+file, layout.name, rows...); err != nil {
 		return err
 	}

@@ -73,6 +73,11 @@ func Build(src Source, p Params, card DataCard, version string) (_ Built, err er
 	if src.Table == nil {
 		return Built{}, derrors.Kindf(derrors.Invalid, "input: no records")
 	}
+	// Too few records to release anything: say so before building a
+	// release that would hold nothing but a rounded-away total.
+	if need := max(p.K, p.Resolution, 2); len(src.Table.Rows) < need {
+		return Built{}, derrors.Kindf(derrors.Invalid, "input: %d records (consenting cases in scope); this release needs at least %d", len(src.Table.Rows), need)
+	}
 	cols := p.QuasiIdentifiers
 	if p.Method != MethodKAnon && len(cols) == 0 {
 		cols = CTDCColumns
@@ -134,6 +139,9 @@ func (b *Built) aggregate(t *table.Table, cols []string, p Params) error {
 	}
 	if err != nil {
 		return err
+	}
+	if len(agg.Items) == 0 {
+		return derrors.Kindf(derrors.Invalid, "input: %d records, but every attribute value is rarer than the resolution (%d): nothing would be released", len(t.Rows), p.Resolution)
 	}
 	b.Aggregates = AggregateTable(agg)
 	var synthetic *table.Table

@@ -3,6 +3,8 @@ package release
 import (
 	"errors"
 	"fmt"
+	"os"
+	"path/filepath"
 	"regexp"
 	"slices"
 	"strconv"
@@ -37,7 +39,7 @@ type VerifyReport struct {
 // check fails, an error wrapping derrors.Invalid that names the first
 // failure (file, line and column).
 func Verify(dir string) (VerifyReport, error) {
-	v := &verifier{rep: VerifyReport{Dir: dir}}
+	v := &verifier{dir: dir, rep: VerifyReport{Dir: dir}}
 	v.run(dir)
 	v.rep.Pass = true
 	for _, c := range v.rep.Checks {
@@ -50,6 +52,7 @@ func Verify(dir string) (VerifyReport, error) {
 }
 
 type verifier struct {
+	dir      string
 	rep      VerifyReport
 	m        Manifest
 	agg, rec *table.Table
@@ -127,6 +130,13 @@ func (v *verifier) presence() error {
 		return fmt.Errorf("%s: missing (method %s)", RecordsFile, v.m.Method)
 	case !needRec && v.rec != nil:
 		return fmt.Errorf("%s: method %s publishes no records", RecordsFile, v.m.Method)
+	}
+	// Every file release.json lists (the report and the data card among
+	// them) is there: a release is published whole.
+	for _, name := range v.m.Files {
+		if _, err := os.Stat(filepath.Join(v.dir, filepath.Base(name))); err != nil {
+			return fmt.Errorf("%s: missing (listed in %s)", name, ManifestFile)
+		}
 	}
 	return nil
 }

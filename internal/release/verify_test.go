@@ -175,6 +175,11 @@ func TestVerifyBadReleases(t *testing.T) {
 				t.Fatal(err)
 			}
 		}, "files-present", []string{"records.csv: missing"}},
+		{"missing data card", aggregatesFixture, func(t *testing.T, dir string) {
+			if err := os.Remove(filepath.Join(dir, DataCardFile)); err != nil {
+				t.Fatal(err)
+			}
+		}, "files-present", []string{"datacard.md: missing (listed in release.json)"}},
 		{"tampered parameters", aggregatesFixture, func(t *testing.T, dir string) {
 			p := filepath.Join(dir, ManifestFile)
 			b, _ := os.ReadFile(p)

@@ -294,10 +294,9 @@ func (s *Releases) Publish(ctx context.Context, p *auth.Principal, id int64, loa
 	return rel, err
 }
 
-// Withdraw stops serving a published (or not yet published) release and
-// removes its records from the public trafficking store, audited.
-// Errors: derrors.NotFound, derrors.Conflict (failed or already
-// withdrawn).
+// Withdraw stops serving a published release and removes its records
+// from the public trafficking store, audited. Errors: derrors.NotFound,
+// derrors.Conflict (not published: built, failed or already withdrawn).
 func (s *Releases) Withdraw(ctx context.Context, p *auth.Principal, id int64) (_ Release, err error) {
 	defer derrors.Wrap(&err, "store.Releases.Withdraw(%d)", id)
 	var rel Release
@@ -305,8 +304,8 @@ func (s *Releases) Withdraw(ctx context.Context, p *auth.Principal, id int64) (_
 		if rel, err = lockRelease(ctx, tx, id); err != nil {
 			return err
 		}
-		if rel.Status != ReleasePublished && rel.Status != ReleaseBuilt {
-			return derrors.Kindf(derrors.Conflict, "status: release %d is %s; only a built or published release can be withdrawn", id, rel.Status)
+		if rel.Status != ReleasePublished {
+			return derrors.Kindf(derrors.Conflict, "status: release %d is %s; only a published release can be withdrawn", id, rel.Status)
 		}
 		if err := DeleteTraffickingSource(ctx, tx, rel.TraffickingSource()); err != nil {
 			return err

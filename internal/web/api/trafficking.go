@@ -1,6 +1,7 @@
 package api
 
 import (
+	"cmp"
 	"context"
 	"encoding/csv"
 	"errors"
@@ -141,7 +142,9 @@ func ParseTraffickingFilter(ctx context.Context, db *store.DB, q url.Values) (st
 			return f, srcs, derrors.Kindf(derrors.NotFound, "no counter-trafficking data is loaded: import a CTDC file "+
 				"(corridor import ctdc FILE; download from %s) or publish a release", CTDCDownload)
 		}
-		f.Source = srcs[0].Source
+		// The default is the largest source, not the newest: a small test
+		// import must not replace the CTDC file on the public page.
+		f.Source = slices.MaxFunc(srcs, func(a, b store.TraffickingSource) int { return cmp.Compare(a.Records, b.Records) }).Source
 	} else if !slices.ContainsFunc(srcs, func(s store.TraffickingSource) bool { return s.Source == f.Source }) {
 		names := make([]string, len(srcs))
 		for i, s := range srcs {

@@ -126,12 +126,18 @@ func (u *UI) newReleaseForm(w http.ResponseWriter, r *http.Request, v *view) err
 // releaseForm reads the build form into a request, recording each
 // unreadable field on f.
 func releaseForm(v *view, f *form, get func(string) string) api.ReleaseRequest {
-	bad := func(param, reasonID string) {
+	bad := func(param, reasonID string, kv ...any) {
 		rf := releaseFields[param]
-		f.add(v, rf.name, rf.id, rf.label, reasonID)
+		f.add(v, rf.name, rf.id, rf.label, reasonID, kv...)
 	}
 	num := func(param string) float64 {
 		s := strings.TrimSpace(strings.Replace(get(releaseFields[param].name), ",", ".", 1))
+		if s == "" {
+			// An emptied field takes the form's default (the CLI's), not
+			// zero: no suppression at all would generalise nearly
+			// everything away.
+			s = releaseDefaults[releaseFields[param].name]
+		}
 		if s == "" {
 			return 0
 		}
@@ -150,11 +156,11 @@ func releaseForm(v *view, f *form, get func(string) string) api.ReleaseRequest {
 		return int(x)
 	}
 	in := api.ReleaseRequest{Title: strings.TrimSpace(get("title")), Citation: strings.TrimSpace(get("citation"))}
-	if reason, _ := checkText(in.Title, true, 200); reason != "" {
-		bad("title", reason)
+	if reason, kv := checkText(in.Title, true, 200); reason != "" {
+		bad("title", reason, kv...)
 	}
-	if reason, _ := checkText(in.Citation, false, 1000); reason != "" {
-		bad("citation", reason)
+	if reason, kv := checkText(in.Citation, false, 1000); reason != "" {
+		bad("citation", reason, kv...)
 	}
 	p := release.Params{Method: release.Method(get("method")), K: whole("k"), ReportingLength: whole("reportingLength"),
 		Resolution: whole("resolution"), Epsilon: num("epsilon"), Delta: num("delta"), Sensitive: strings.TrimSpace(get("sensitive")),
@@ -292,7 +298,7 @@ func (u *UI) releasePage(w http.ResponseWriter, r *http.Request, v *view) error 
 	me := web.PrincipalFrom(r.Context())
 	mayPublish := me.Allows("releases", auth.Publish, rel.Record())
 	page.CanPublish = mayPublish && rel.Status == store.ReleaseBuilt
-	page.CanWithdraw = mayPublish && (rel.Status == store.ReleaseBuilt || rel.Status == store.ReleasePublished)
+	page.CanWithdraw = mayPublish && rel.Status == store.ReleasePublished
 	if n := r.URL.Query().Get("done"); n == "published" || n == "withdrawn" {
 		page.Notice = v.T("releases.done." + n)
 	}
