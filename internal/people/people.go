@@ -52,44 +52,57 @@ func (p Person) FullName() string { return strings.TrimSpace(p.GivenName + " " +
 
 // Validate checks the fields; errors wrap derrors.Invalid and name the field.
 func (p Person) Validate() error {
+	if ps := p.Problems(); len(ps) > 0 {
+		return ps[0]
+	}
+	return nil
+}
+
+// Problems returns every problem of the person's fields, in field order
+// (each wraps derrors.Invalid and starts with the field's name), so that
+// a form shows them all at once.
+func (p Person) Problems() []error {
+	var ps []error
+	add := func(format string, args ...any) { ps = append(ps, derrors.Kindf(derrors.Invalid, format, args...)) }
 	for _, f := range []struct{ name, v string }{{"givenName", p.GivenName}, {"familyName", p.FamilyName}} {
 		switch {
 		case !utf8.ValidString(f.v) || strings.ContainsRune(f.v, utf8.RuneError):
-			return derrors.Kindf(derrors.Invalid, "%s: not valid UTF-8 text", f.name)
+			add("%s: not valid UTF-8 text", f.name)
 		case utf8.RuneCountInString(f.v) > 100:
-			return derrors.Kindf(derrors.Invalid, "%s: at most 100 characters", f.name)
+			add("%s: at most 100 characters", f.name)
 		case strings.ContainsFunc(f.v, func(r rune) bool { return unicode.IsControl(r) || unicode.Is(unicode.Cf, r) }):
-			return derrors.Kindf(derrors.Invalid, "%s: must not contain control or invisible formatting characters", f.name)
+			add("%s: must not contain control or invisible formatting characters", f.name)
 		}
 	}
 	if strings.TrimSpace(p.GivenName) == "" && strings.TrimSpace(p.FamilyName) == "" {
-		return derrors.Kindf(derrors.Invalid, "givenName: a given or a family name is required")
+		add("givenName: a given or a family name is required")
 	}
 	if p.BirthDate != "" {
 		d, err := time.Parse("2006-01-02", p.BirthDate)
 		if err != nil {
-			if d, err = time.Parse("2006", p.BirthDate); err != nil {
-				return derrors.Kindf(derrors.Invalid, "birthDate: YYYY-MM-DD, or YYYY when only the year is known")
-			}
+			d, err = time.Parse("2006", p.BirthDate)
 		}
-		if d.After(time.Now()) || d.Year() < 1900 {
-			return derrors.Kindf(derrors.Invalid, "birthDate: between 1900 and today")
+		switch {
+		case err != nil:
+			add("birthDate: YYYY-MM-DD, or YYYY when only the year is known")
+		case d.After(time.Now()) || d.Year() < 1900:
+			add("birthDate: between 1900 and today")
 		}
 	}
 	if !slices.Contains(Sexes, p.Sex) {
-		return derrors.Kindf(derrors.Invalid, "sex: one of %s", strings.Join(Sexes, ", "))
+		add("sex: one of %s", strings.Join(Sexes, ", "))
 	}
 	if p.Nationality != "" && (len(p.Nationality) != 3 || strings.ToUpper(p.Nationality) != p.Nationality) {
-		return derrors.Kindf(derrors.Invalid, "nationality: an ISO 3166-1 alpha-3 code in capitals")
+		add("nationality: an ISO 3166-1 alpha-3 code in capitals")
 	}
 	if !slices.Contains(DocumentTypes, p.DocumentType) {
-		return derrors.Kindf(derrors.Invalid, "documentType: one of %s", strings.Join(DocumentTypes, ", "))
+		add("documentType: one of %s", strings.Join(DocumentTypes, ", "))
 	}
-	if len(p.DocumentNumber) > 64 || strings.ContainsFunc(p.DocumentNumber, func(r rune) bool { return r < 0x20 || r == 0x7f }) {
-		return derrors.Kindf(derrors.Invalid, "documentNumber: at most 64 characters")
+	switch {
+	case len(p.DocumentNumber) > 64 || strings.ContainsFunc(p.DocumentNumber, func(r rune) bool { return r < 0x20 || r == 0x7f }):
+		add("documentNumber: at most 64 characters")
+	case p.DocumentType == "none" && p.DocumentNumber != "":
+		add("documentNumber: given with documentType none")
 	}
-	if p.DocumentType == "none" && p.DocumentNumber != "" {
-		return derrors.Kindf(derrors.Invalid, "documentNumber: given with documentType none")
-	}
-	return nil
+	return ps
 }

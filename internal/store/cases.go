@@ -496,6 +496,9 @@ func (s *Cases) create(ctx context.Context, tx *Tx, p *auth.Principal, c *cases.
 	if err := checkAssignees(ctx, tx, c.OrgID, c.TeamID, c.OwnerID); err != nil {
 		return err
 	}
+	if err := s.checkCountries(ctx, c, pi.nationality); err != nil {
+		return err
+	}
 	out, err := s.insertCase(ctx, tx, *c, pi, p.UserID)
 	if err != nil {
 		return err
@@ -675,7 +678,7 @@ func (s *Cases) Update(ctx context.Context, p *auth.Principal, id int64, patch c
 			r.Monitoring = c.Return.Monitoring
 			c.Return = &r
 		}
-		return nil
+		return s.checkCountries(ctx, c, "")
 	})
 }
 
@@ -771,4 +774,36 @@ func (s *Cases) Assign(ctx context.Context, p *auth.Principal, id int64, a cases
 		}
 		return nil
 	})
+}
+
+// checkCountries refuses country codes that the reference geography does
+// not know (a well-formed "XXX" would otherwise flow into exports and
+// releases): the person's nationality, the country of exploitation, the
+// return's host and origin. A database without a reference yet (a fresh
+// one, tests) checks the form only, as the domain does.
+func (s *Cases) checkCountries(ctx context.Context, c *cases.Case, nationality string) error {
+	snap, err := s.db.Geo().snapshot(ctx)
+	if err != nil {
+		return err
+	}
+	if len(snap.areas) == 0 {
+		return nil
+	}
+	fields := [][2]string{{"nationality", nationality}}
+	if t := c.Trafficking; t != nil {
+		fields = append(fields, [2]string{"trafficking.corridor_CountryOfExploitation", t.CountryOfExploitation})
+	}
+	if r := c.Return; r != nil {
+		fields = append(fields, [2]string{"return.hostCountry", r.HostCountry}, [2]string{"return.originCountry", r.OriginCountry})
+	}
+	for _, f := range fields {
+		if f[1] == "" {
+			continue
+		}
+		if a, ok := snap.lookup(f[1]); !ok || a.ISO3 != f[1] {
+			return &cases.FieldError{Field: f[0], Code: "unknownCountry", Args: map[string]any{"Value": f[1]},
+				Msg: fmt.Sprintf("%q is not the ISO 3166-1 alpha-3 code of a country or territory", f[1])}
+		}
+	}
+	return nil
 }

@@ -430,7 +430,7 @@ func (u *UI) createCase(w http.ResponseWriter, r *http.Request, v *view) error {
 	ctx, in, f := casesCtx(r), r.PostForm, &form{}
 	me := web.PrincipalFrom(r.Context())
 	pr, c := intakeCase(in, me)
-	if err := pr.Validate(); err != nil {
+	for _, err := range pr.Problems() { // all at once: one round trip on a slow connection
 		caseStoreError(v, f, err, "", "familyName")
 	}
 	// The case as the store will check it: the person is the one about

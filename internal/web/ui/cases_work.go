@@ -284,7 +284,7 @@ func (u *UI) caseMerge(w http.ResponseWriter, r *http.Request, v *view) error {
 	}
 	pr, c := intakeCase(in, me)
 	f := &form{}
-	if err := pr.Validate(); err != nil {
+	for _, err := range pr.Problems() { // all at once: one round trip on a slow connection
 		caseStoreError(v, f, err, "", "familyName")
 	}
 	check := c

@@ -13,6 +13,7 @@ import (
 
 	"github.com/corridor-platform/corridor/internal/auth"
 	"github.com/corridor-platform/corridor/internal/cases"
+	"github.com/corridor-platform/corridor/internal/importer"
 	"github.com/corridor-platform/corridor/internal/store"
 )
 
@@ -290,4 +291,44 @@ func TestCaseTransferToAnotherOrganisation(t *testing.T) {
 	wantBody(t, coord.get(path+"?saved=assigned"), []string{"The case was assigned.", "Bea Partner · "}, nil)
 	wantBody(t, h.caseClient(t, "bworker").get(path), []string{`<dd id="case-person">Grace Eze</dd>`}, nil)
 	wantCode(t, c.get(path), http.StatusNotFound)
+}
+
+// TestCaseIntakeShowsEveryProblem: a form with many bad fields shows them
+// all after one submission (a slow connection should not need several).
+func TestCaseIntakeShowsEveryProblem(t *testing.T) {
+	h := newCaseHarness(t)
+	c := h.caseClient(t, "worker")
+	f := intakeForm(strings.Repeat("x", 5000), "Obi")
+	f.Set("birth_date", "2090-01-01")
+	f.Set("sex", "alien")
+	f.Set("opened_on", "1800-01-01")
+	f.Set("trafficking_status", "Nonsense")
+	w := c.post("/cases", f)
+	wantCode(t, w, http.StatusBadRequest)
+	wantBody(t, w, []string{`id="case-given-name-error"`, `id="case-birth-date-error"`, `id="case-sex-error"`,
+		`id="case-opened-on-error"`, `id="case-trafficking-status-error"`}, nil)
+}
+
+// TestCaseIntakeRefusesUnknownCountries: a well-formed code that is no
+// country of the reference (XXX) is refused, naming the field.
+func TestCaseIntakeRefusesUnknownCountries(t *testing.T) {
+	h := newCaseHarness(t)
+	rn := &importer.Runner{DB: h.db, Registry: importer.Builtin(), DataDir: dataDir}
+	if _, err := rn.Run(context.Background(), "countries", nil); err != nil {
+		t.Fatal(err)
+	}
+	c := h.caseClient(t, "worker")
+	f := intakeForm("Ada", "Obi")
+	f.Set("nationality", "XXX")
+	f.Set("country_exploitation", "ZZZ")
+	f.Set("confirm", "1")
+	w := c.post("/cases", f)
+	wantCode(t, w, http.StatusBadRequest)
+	wantBody(t, w, []string{`id="case-nationality-error"`, "XXX"}, nil)
+	f.Set("nationality", "NGA")
+	w = c.post("/cases", f)
+	wantCode(t, w, http.StatusBadRequest)
+	wantBody(t, w, []string{`id="case-country-exploitation-error"`, "ZZZ"}, nil)
+	f.Set("country_exploitation", "ITA")
+	wantCode(t, c.post("/cases", f), http.StatusSeeOther)
 }
