@@ -47,6 +47,9 @@ type DB struct {
 	periods periodCache
 	// recheck lets version reads be reused for a while (recheck.go).
 	recheck recheck
+	// cpStop and cpDone run the background WAL checkpointer (SQLite,
+	// checkpoint.go).
+	cpStop, cpDone chan struct{}
 }
 
 // IsPostgresDSN reports whether a --db value names a PostgreSQL database.
@@ -76,6 +79,9 @@ func Open(ctx context.Context, dsn string, log *slog.Logger) (_ *DB, err error) 
 	for {
 		err := db.sql.PingContext(pctx)
 		if err == nil {
+			if db.dialect.name == "sqlite" {
+				db.startCheckpointer()
+			}
 			return db, nil
 		}
 		// A new SQLite file is switched to WAL by the first connection;
@@ -113,7 +119,9 @@ func openSQLite(path string) (*DB, error) {
 	// another process may hold (a migration, an import), and without a
 	// timeout that would fail at once.
 	q := url.Values{}
-	for _, p := range []string{"busy_timeout(10000)", "foreign_keys(1)", "journal_mode(WAL)", "synchronous(NORMAL)"} {
+	// wal_autocheckpoint(0): checkpoints run in the background
+	// (checkpoint.go), not in the commit that crosses the threshold.
+	for _, p := range []string{"busy_timeout(10000)", "foreign_keys(1)", "journal_mode(WAL)", "synchronous(NORMAL)", "wal_autocheckpoint(0)"} {
 		q.Add("_pragma", p)
 	}
 	q.Set("_txlock", "immediate")
@@ -157,6 +165,7 @@ func (db *DB) SQL() *sql.DB { return db.sql }
 
 // Close closes the pool.
 func (db *DB) Close() error {
+	db.stopCheckpointer()
 	db.stmts.Range(func(k, v any) bool {
 		v.(*sql.Stmt).Close()
 		db.stmts.Delete(k)
