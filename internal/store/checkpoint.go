@@ -47,12 +47,15 @@ func (db *DB) checkpoint() {
 	}
 }
 
-// stopCheckpointer stops the goroutine and runs a last checkpoint.
+// stopCheckpointer stops the goroutine and runs a last checkpoint; a
+// second call (Close twice) does nothing.
 func (db *DB) stopCheckpointer() {
 	if db.cpStop == nil {
 		return
 	}
-	close(db.cpStop)
-	<-db.cpDone
-	db.checkpoint()
+	db.cpOnce.Do(func() {
+		close(db.cpStop)
+		<-db.cpDone
+		db.checkpoint()
+	})
 }

@@ -50,6 +50,7 @@ type DB struct {
 	// cpStop and cpDone run the background WAL checkpointer (SQLite,
 	// checkpoint.go).
 	cpStop, cpDone chan struct{}
+	cpOnce         sync.Once
 }
 
 // IsPostgresDSN reports whether a --db value names a PostgreSQL database.
