@@ -32,25 +32,16 @@ func (d dialect) allObservations() string {
 		FROM observation_sets s, json_each(s.data) j) AS o`
 }
 
-// from is the relation holding the series' observations: the
-// observations table alone unless the series is stored as sets (the union
-// costs every row a step through a co-routine on SQLite, a fifth more time
-// for UNHCR's 110,000 refugee rows).
-func (sp *seriesPeriods) from(d dialect) string {
-	if sp.packed {
-		return d.allObservations()
-	}
-	return `observations`
-}
-
-// observationsOf is the relation to read a series' observations from (see
-// seriesPeriods.from).
+// observationsOf is the relation to read a series' observations from:
+// the observations table alone unless the series is stored as sets (the
+// union costs every row a step through a co-routine on SQLite, a fifth
+// more time for UNHCR's 110,000 refugee rows).
 func (s *Stats) observationsOf(ctx context.Context, series string) (string, error) {
 	packed, err := s.isPacked(ctx, series)
-	if err != nil {
-		return "", err
+	if err != nil || !packed {
+		return `observations`, err
 	}
-	return (&seriesPeriods{packed: packed}).from(s.db.dialect), nil
+	return s.db.dialect.allObservations(), nil
 }
 
 // isPacked reports whether a series is stored as observation sets: one

@@ -31,8 +31,6 @@ type seriesPeriods struct {
 	// country or area rather than a category of the source (UNHCR's
 	// Unknown, Stateless and Tibetan origins: pseudo-area codes "UNHCR-…").
 	origins map[string]int
-	// packed: the series is stored as observation sets (obssets.go).
-	packed bool
 }
 
 // categoryCode reports whether a code is a source's category stored as a
@@ -100,16 +98,16 @@ func (s *Stats) coverage(ctx context.Context, series string) (_ *seriesPeriods, 
 
 func (s *Stats) readCoverage(ctx context.Context, series string) (*seriesPeriods, error) {
 	sp := &seriesPeriods{values: map[string]int{}, areas: map[string]map[string]bool{}, origins: map[string]int{}}
-	var err error
-	if sp.packed, err = s.isPacked(ctx, series); err != nil {
+	packed, err := s.isPacked(ctx, series)
+	if err != nil {
 		return nil, err
 	}
-	if sp.packed {
+	if packed {
 		return sp, s.readSetCoverage(ctx, series, sp)
 	}
 	rows, err := s.db.query(ctx, `SELECT period, area, COUNT(value),
 		COUNT(CASE WHEN counterpart <> '' AND counterpart NOT LIKE 'UNHCR-%' THEN value END)
-		FROM `+sp.from(s.db.dialect)+` WHERE series = ? GROUP BY period, area`, series)
+		FROM observations WHERE series = ? GROUP BY period, area`, series)
 	if err != nil {
 		return nil, err
 	}

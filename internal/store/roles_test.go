@@ -3,6 +3,7 @@ package store_test
 import (
 	"context"
 	"slices"
+	"strings"
 	"testing"
 
 	"github.com/corridor-platform/corridor/internal/auth"
@@ -33,9 +34,9 @@ func TestEnsureBuiltinRolesAddsNewResources(t *testing.T) {
 			ps := roles[role].Permissions
 			slices.SortFunc(ps, func(a, b auth.Permission) int {
 				if a.Resource != b.Resource {
-					return cmpString(a.Resource, b.Resource)
+					return strings.Compare(a.Resource, b.Resource)
 				}
-				return cmpString(a.Action, b.Action)
+				return strings.Compare(a.Action, b.Action)
 			})
 			return ps
 		}
@@ -99,16 +100,6 @@ func TestEnsureBuiltinRolesAddsNewResources(t *testing.T) {
 			t.Errorf("a removed grant came back: %v", got)
 		}
 	})
-}
-
-func cmpString(a, b string) int {
-	switch {
-	case a < b:
-		return -1
-	case a > b:
-		return 1
-	}
-	return 0
 }
 
 func countFunc[T any](s []T, f func(T) bool) int {
