@@ -249,13 +249,14 @@ func lockRelease(ctx context.Context, tx *Tx, id int64) (Release, error) {
 	return rel, classify(err)
 }
 
-// ReleaseLoader loads a published release's records into the public
-// trafficking store inside tx (store cannot parse CTDC rows itself: the
+// ReleaseLoader loads a published release's records (or, for an
+// aggregates release, its released counts) into the public trafficking
+// store inside tx (store cannot parse CTDC rows itself: the
 // importer does, and it imports the store).
 type ReleaseLoader func(ctx context.Context, tx *Tx, rel Release) error
 
 // Publish makes a built release public, as p, in one transaction with
-// load (called when the release has records; nil loads nothing) and the
+// load (called when the release has records or aggregates; nil loads nothing) and the
 // audit entry; the public trafficking answers change version. Errors:
 // derrors.NotFound (no release), derrors.Conflict (not built: a failed
 // release never passes, and a published or withdrawn one is not
@@ -274,7 +275,7 @@ func (s *Releases) Publish(ctx context.Context, p *auth.Principal, id int64, loa
 		default:
 			return derrors.Kindf(derrors.Conflict, "status: release %d is %s; only a built release can be published", id, rel.Status)
 		}
-		if rel.RecordsCSV != "" && load != nil {
+		if (rel.RecordsCSV != "" || rel.AggregatesCSV != "") && load != nil {
 			if err := load(ctx, tx, rel); err != nil {
 				return err
 			}

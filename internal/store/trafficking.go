@@ -262,6 +262,9 @@ func DeleteTraffickingSource(ctx context.Context, tx *Tx, source string) (err er
 }
 
 func deleteTraffickingSource(ctx context.Context, tx *Tx, source string) error {
+	if _, err := tx.Exec(ctx, `DELETE FROM trafficking_aggregates WHERE source = ?`, source); err != nil {
+		return classify(err)
+	}
 	if _, err := tx.Exec(ctx, `DELETE FROM trafficking_records WHERE source = ?`, source); err != nil {
 		return classify(err)
 	}
@@ -291,23 +294,37 @@ func (db *DB) TraffickingVersion(ctx context.Context) (int64, error) {
 type TraffickingSource struct {
 	Source   string    `json:"source"`
 	Layout   string    `json:"layout"`
-	Records  int64     `json:"records"`
+	Records  int64     `json:"records"` // for an aggregates release, its released total
 	LoadedAt time.Time `json:"loadedAt"`
+	// CombinationLength is the reporting length of an aggregates release
+	// (TraffickingLayoutAggregates), 0 for record sources.
+	CombinationLength int `json:"combinationLength,omitempty"`
+}
+
+// scanTraffickingSource reads source, layout, records, loaded_at and
+// combination_length.
+func scanTraffickingSource(r interface{ Scan(...any) error }) (TraffickingSource, error) {
+	var s TraffickingSource
+	var length sql.NullInt64
+	err := r.Scan(&s.Source, &s.Layout, &s.Records, &s.LoadedAt, &length)
+	s.CombinationLength = int(length.Int64)
+	return s, err
 }
 
 // TraffickingSources lists the loaded sources, the most recently loaded
 // first.
 func (db *DB) TraffickingSources(ctx context.Context) (_ []TraffickingSource, err error) {
 	defer derrors.Wrap(&err, "store.TraffickingSources")
-	rows, err := db.query(ctx, `SELECT source, layout, records, loaded_at FROM trafficking_sources ORDER BY loaded_at DESC, source`)
+	rows, err := db.query(ctx, `SELECT source, layout, records, loaded_at, combination_length FROM trafficking_sources
+		ORDER BY loaded_at DESC, source`)
 	if err != nil {
 		return nil, err
 	}
 	defer rows.Close()
 	out := []TraffickingSource{}
 	for rows.Next() {
-		var s TraffickingSource
-		if err := rows.Scan(&s.Source, &s.Layout, &s.Records, &s.LoadedAt); err != nil {
+		s, err := scanTraffickingSource(rows)
+		if err != nil {
 			return nil, err
 		}
 		out = append(out, s)
@@ -357,6 +374,10 @@ func (f TraffickingFilter) groupBy(col string) string {
 type TraffickingCount struct {
 	Key   string `json:"key"`
 	Count int64  `json:"count"`
+	// NotRecorded marks a flag the source does not record (the VP file
+	// has no means of control) or, for an aggregates release, did not
+	// release: Count is 0 then, and means nothing.
+	NotRecorded bool `json:"notRecorded,omitempty"`
 }
 
 // TraffickingCorridor is the number of records from a citizenship to a
@@ -372,9 +393,13 @@ type TraffickingCorridor struct {
 // counts the records that have it (multi-label: they may add up to more
 // than Known).
 type TraffickingGroupCounts struct {
-	Group  string             `json:"group"`
+	Group string `json:"group"`
+	// Known is 0 for an aggregates release, which does not publish it.
 	Known  int64              `json:"known"`
 	Counts []TraffickingCount `json:"counts"`
+	// Recorded is whether the source records (or released) any flag of
+	// the group.
+	Recorded bool `json:"recorded"`
 }
 
 // TraffickingSummary is every aggregate of the public dashboard over the
@@ -395,15 +420,23 @@ type TraffickingSummary struct {
 	// ByCitizenship counts by citizenship, largest first.
 	ByCitizenship []TraffickingCount       `json:"byCitizenship"`
 	Groups        []TraffickingGroupCounts `json:"groups"`
+	// Of an aggregates release (Layout TraffickingLayoutAggregates), whose
+	// figures are released combination counts: its reporting length; the
+	// views (year, gender, age, citizenship, exploitation, corridors,
+	// groups, total) the filter makes longer than it, so not available;
+	// and Withheld when the filter's own combination was not released
+	// (fewer records than the resolution).
+	CombinationLength int      `json:"combinationLength,omitempty"`
+	Unavailable       []string `json:"unavailable,omitempty"`
+	Withheld          bool     `json:"withheld,omitempty"`
 }
 
 // TraffickingSourceOf returns a loaded source; the error wraps
 // derrors.NotFound when it is not loaded.
 func (db *DB) TraffickingSourceOf(ctx context.Context, source string) (_ TraffickingSource, err error) {
 	defer derrors.Wrap(&err, "store.TraffickingSourceOf(%q)", source)
-	s := TraffickingSource{Source: source}
-	err = db.queryRow(ctx, `SELECT layout, records, loaded_at FROM trafficking_sources WHERE source = ?`, source).
-		Scan(&s.Layout, &s.Records, &s.LoadedAt)
+	s, err := scanTraffickingSource(db.queryRow(ctx, `SELECT source, layout, records, loaded_at, combination_length
+		FROM trafficking_sources WHERE source = ?`, source))
 	if err == sql.ErrNoRows {
 		return s, derrors.Kindf(derrors.NotFound, "no trafficking source %q", source)
 	}
@@ -418,6 +451,9 @@ func (db *DB) TraffickingSummary(ctx context.Context, f TraffickingFilter, top i
 	src, err := db.TraffickingSourceOf(ctx, f.Source)
 	if err != nil {
 		return TraffickingSummary{}, err
+	}
+	if src.Layout == TraffickingLayoutAggregates {
+		return db.traffickingAggregateSummary(ctx, f, src, top)
 	}
 	s := TraffickingSummary{Filter: f, Layout: src.Layout}
 	if s.ByYear, err = db.traffickingByYear(ctx, f); err != nil {
@@ -444,7 +480,7 @@ func (db *DB) TraffickingSummary(ctx context.Context, f TraffickingFilter, top i
 	if s.Corridors, err = db.traffickingCorridors(ctx, f, top); err != nil {
 		return s, err
 	}
-	s.Groups, err = db.traffickingGroups(ctx, f)
+	s.Groups, err = db.traffickingGroups(ctx, f, src.Layout)
 	return s, err
 }
 
@@ -453,10 +489,17 @@ func (db *DB) TraffickingSummary(ctx context.Context, f TraffickingFilter, top i
 // error wraps derrors.NotFound when the source is not loaded.
 func (db *DB) TraffickingByExploitation(ctx context.Context, f TraffickingFilter) (_ []TraffickingCount, err error) {
 	defer derrors.Wrap(&err, "store.TraffickingByExploitation")
-	if _, err := db.TraffickingSourceOf(ctx, f.Source); err != nil {
+	src, err := db.TraffickingSourceOf(ctx, f.Source)
+	if err != nil {
 		return nil, err
 	}
-	out, err := db.traffickingCounts(ctx, f, "exploitation")
+	var out []TraffickingCount
+	if src.Layout == TraffickingLayoutAggregates {
+		q := &aggQuery{db: db, f: f, length: src.CombinationLength}
+		out, err = q.counts(ctx, "exploitation", "exploitation")
+	} else {
+		out, err = db.traffickingCounts(ctx, f, "exploitation")
+	}
 	byCount(out)
 	return out, err
 }
@@ -506,9 +549,13 @@ func orderBy(cs []TraffickingCount, order []string) {
 // first year), unknown last.
 func (db *DB) traffickingByYear(ctx context.Context, f TraffickingFilter) ([]TraffickingCount, error) {
 	out, err := db.traffickingCounts(ctx, f, "year_label")
-	if err != nil {
-		return nil, err
-	}
+	sortYears(out)
+	return out, err
+}
+
+// sortYears sorts counts by year label in year order (ranges by their
+// first year), unknown last.
+func sortYears(out []TraffickingCount) {
 	first := func(label string) int {
 		if from, _, err := ParseTraffickingYear(label); err == nil {
 			return from
@@ -518,7 +565,6 @@ func (db *DB) traffickingByYear(ctx context.Context, f TraffickingFilter) ([]Tra
 	slices.SortFunc(out, func(a, b TraffickingCount) int {
 		return cmp.Or(cmp.Compare(first(a.Key), first(b.Key)), cmp.Compare(a.Key, b.Key))
 	})
-	return out, nil
 }
 
 func (db *DB) traffickingCorridors(ctx context.Context, f TraffickingFilter, top int) ([]TraffickingCorridor, error) {
@@ -544,7 +590,7 @@ func (db *DB) traffickingCorridors(ctx context.Context, f TraffickingFilter, top
 
 // traffickingGroups counts every flag of every group in one scan: a flag
 // is a bit of its group's column, a NULL column an unknown group.
-func (db *DB) traffickingGroups(ctx context.Context, f TraffickingFilter) ([]TraffickingGroupCounts, error) {
+func (db *DB) traffickingGroups(ctx context.Context, f TraffickingFilter, layout string) ([]TraffickingGroupCounts, error) {
 	var sel []string
 	for _, g := range TraffickingGroups {
 		sel = append(sel, fmt.Sprintf("COALESCE(SUM(CASE WHEN %s IS NOT NULL THEN records ELSE 0 END), 0)", g.column))
@@ -567,7 +613,9 @@ func (db *DB) traffickingGroups(ctx context.Context, f TraffickingFilter) ([]Tra
 		gc := TraffickingGroupCounts{Group: g.Name, Known: vals[i], Counts: make([]TraffickingCount, len(g.Flags))}
 		i++
 		for j, fl := range g.Flags {
-			gc.Counts[j] = TraffickingCount{Key: fl, Count: vals[i]}
+			rec := traffickingRecorded(layout, g.Name, fl)
+			gc.Counts[j] = TraffickingCount{Key: fl, Count: vals[i], NotRecorded: !rec}
+			gc.Recorded = gc.Recorded || rec
 			i++
 		}
 		out = append(out, gc)

@@ -158,11 +158,15 @@ func writeAndVerify(b release.Built) (store.Release, error) {
 }
 
 // LoadReleaseRecords is the store.ReleaseLoader of publication: it maps
-// every row of records.csv to a public trafficking record
+// every row of records.csv (for an aggregates release without records,
+// every count of aggregates.csv: loadReleaseAggregates) to a public trafficking record
 // (importer.CTDCGlobalRecord) and stores them as the source
 // "release:<id>". A generalised or suppressed value the public schema
 // cannot hold (an M49 region, "*") becomes unknown, never a guess.
 func LoadReleaseRecords(ctx context.Context, tx *store.Tx, rel store.Release) error {
+	if rel.RecordsCSV == "" {
+		return loadReleaseAggregates(ctx, tx, rel)
+	}
 	cr := csv.NewReader(strings.NewReader(rel.RecordsCSV))
 	header, err := cr.Read()
 	if err != nil {
@@ -190,6 +194,92 @@ func LoadReleaseRecords(ctx context.Context, tx *store.Tx, rel store.Release) er
 		recs = append(recs, rec)
 	}
 	return store.ReplaceTraffickingRecords(ctx, tx, rel.TraffickingSource(), store.TraffickingLayoutGlobal, recs...)
+}
+
+// loadReleaseAggregates stores the released counts of an aggregates
+// release (aggregates.csv: one column per attribute, empty when not in the
+// combination, and count) as the source "release:<id>". Each combination
+// of dashboard attributes is kept as released; a combination with an
+// attribute the dashboard does not show (traffickMonths), with two flags,
+// or with a value the public schema cannot hold (a generalised one) is
+// left out, never approximated.
+func loadReleaseAggregates(ctx context.Context, tx *store.Tx, rel store.Release) error {
+	var m release.Manifest
+	if err := json.Unmarshal([]byte(rel.Manifest), &m); err != nil {
+		return fmt.Errorf("release.json of release %d: %w", rel.ID, err)
+	}
+	cr := csv.NewReader(strings.NewReader(rel.AggregatesCSV))
+	header, err := cr.Read()
+	if err != nil {
+		return fmt.Errorf("aggregates.csv of release %d: %w", rel.ID, err)
+	}
+	countCol := slices.Index(header, release.CountColumn)
+	if countCol < 0 {
+		return derrors.Kindf(derrors.Invalid, "aggregates.csv of release %d: no %q column", rel.ID, release.CountColumn)
+	}
+	var (
+		aggs  []store.TraffickingAggregate
+		total int64 = -1
+	)
+	for line := 2; ; line++ {
+		row, err := cr.Read()
+		if errors.Is(err, io.EOF) {
+			break
+		}
+		if err != nil {
+			return fmt.Errorf("aggregates.csv of release %d: %w", rel.ID, err)
+		}
+		n, err := strconv.ParseInt(row[countCol], 10, 64)
+		if err != nil || n < 0 {
+			return derrors.Kindf(derrors.Invalid, "aggregates.csv of release %d, line %d: count %q is not a whole number >= 0", rel.ID, line, row[countCol])
+		}
+		agg, ok := publicAggregate(header, row, countCol)
+		switch {
+		case !ok:
+		case agg == (store.TraffickingAggregate{}):
+			total = n
+		default:
+			agg.Count = n
+			aggs = append(aggs, agg)
+		}
+	}
+	if total < 0 {
+		return derrors.Kindf(derrors.Invalid, "aggregates.csv of release %d: no total row (every attribute empty)", rel.ID)
+	}
+	return store.ReplaceTraffickingAggregates(ctx, tx, rel.TraffickingSource(), m.Params.ReportingLength, total, aggs...)
+}
+
+// publicAggregate maps the attributes of one aggregates.csv row to the
+// dashboard's; ok is false when the combination has no place there.
+func publicAggregate(header, row []string, countCol int) (agg store.TraffickingAggregate, ok bool) {
+	for i, col := range header {
+		if i == countCol || i >= len(row) || row[i] == "" {
+			continue
+		}
+		rec, err := importer.CTDCGlobalRecord(map[string]string{col: row[i]})
+		if err != nil {
+			return agg, false
+		}
+		switch {
+		case rec.Year != "":
+			agg.Year = rec.Year
+		case rec.Gender != "":
+			agg.Gender = rec.Gender
+		case rec.Age != "":
+			agg.Age = rec.Age
+		case rec.Citizenship != "":
+			agg.Citizenship = rec.Citizenship
+		case rec.Exploitation != "":
+			agg.Exploitation = rec.Exploitation
+		case len(rec.Flags) == 1 && agg.Flag == "":
+			for g, fl := range rec.Flags {
+				agg.Flag = g + "." + fl[0]
+			}
+		default: // traffickMonths, a second flag, or an unknown column
+			return agg, false
+		}
+	}
+	return agg, true
 }
 
 // publicRecord maps one record, blanking each cell the public schema

@@ -206,7 +206,8 @@ func (a *API) traffickingSummary(w http.ResponseWriter, r *http.Request) {
 // TraffickingSummaryColumns are the columns of the summary CSV: one row
 // per figure; table names the aggregate, key its value ("" unknown), to
 // the country of exploitation of a corridor, known a flag group's
-// denominator.
+// denominator (empty for an aggregates release). Flags the source does
+// not record have no row.
 var TraffickingSummaryColumns = []string{"source", "table", "key", "to", "count", "known"}
 
 // WriteTraffickingSummaryCSV writes a summary as CSV.
@@ -232,9 +233,17 @@ func WriteTraffickingSummaryCSV(w http.ResponseWriter, s store.TraffickingSummar
 	for _, c := range s.Corridors {
 		row("corridor", c.Citizenship, c.Exploitation, c.Count, "")
 	}
+	known := func(g store.TraffickingGroupCounts) string {
+		if s.Layout == store.TraffickingLayoutAggregates {
+			return "" // an aggregates release does not publish it
+		}
+		return strconv.FormatInt(g.Known, 10)
+	}
 	for _, g := range s.Groups {
 		for _, c := range g.Counts {
-			row(g.Group, c.Key, "", c.Count, strconv.FormatInt(g.Known, 10))
+			if !c.NotRecorded { // a flag the source does not record has no count, not 0
+				row(g.Group, c.Key, "", c.Count, known(g))
+			}
 		}
 	}
 	cw.Flush()

@@ -2,12 +2,14 @@ package ui
 
 import (
 	"context"
+	"encoding/csv"
 	"encoding/json"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
 	"regexp"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -185,5 +187,118 @@ func TestReleasesNeedThePermission(t *testing.T) {
 	}
 	if w := c.post("/releases", syntheticForm()); w.Code != http.StatusForbidden && w.Code != http.StatusNotFound {
 		t.Errorf("case worker builds a release: status %d", w.Code)
+	}
+}
+
+// TestAggregatesReleaseFeedsDashboard: a published aggregates release (no
+// records) is a dashboard source whose every figure is a count of its
+// aggregates.csv, and a filter that needs longer combinations than it
+// released says so rather than showing figures.
+func TestAggregatesReleaseFeedsDashboard(t *testing.T) {
+	h, public := newReleaseHarness(t)
+	c := h.caseClient(t, "publisher")
+	form := url.Values{"method": {"kanon-aggregates"}, "title": {"Test aggregates release"}, "citation": {"Test (2025). Aggregates."},
+		"reporting_length": {"2"}, "resolution": {"5"}}
+	w := c.post("/releases", form)
+	wantCode(t, w, http.StatusSeeOther)
+	m := releaseIDRE.FindStringSubmatch(w.Header().Get("Location"))
+	if m == nil {
+		t.Fatalf("Location %q", w.Header().Get("Location"))
+	}
+	id, page := m[1], w.Header().Get("Location")
+	wantCode(t, c.post(page+"/publish", url.Values{}), http.StatusSeeOther)
+
+	// The released counts, read from the public file.
+	rows, err := csv.NewReader(strings.NewReader(getPublic(t, public, "/api/v1/trafficking/releases/"+id+"/aggregates.csv").Body.String())).ReadAll()
+	if err != nil || len(rows) < 3 {
+		t.Fatalf("aggregates.csv: %v (%d rows)", err, len(rows))
+	}
+	header := rows[0]
+	col := func(name string) int { return slices.Index(header, name) }
+	// released[attrs] maps the values of a combination of exactly attrs
+	// to its count.
+	released := func(attrs ...string) map[string]int64 {
+		out := map[string]int64{}
+		for _, r := range rows[1:] {
+			set := 0
+			for i, v := range r {
+				if v != "" && header[i] != "count" {
+					set++
+				}
+			}
+			if set != len(attrs) {
+				continue
+			}
+			var key []string
+			for _, a := range attrs {
+				key = append(key, r[col(a)])
+			}
+			if !slices.Contains(key, "") {
+				n, _ := strconv.ParseInt(r[col("count")], 10, 64)
+				out[strings.Join(key, "|")] = n
+			}
+		}
+		return out
+	}
+	summary := func(query string) api.TraffickingSummaryAnswer {
+		t.Helper()
+		w := getPublic(t, public, "/api/v1/trafficking/summary?source=release:"+id+query)
+		wantCode(t, w, http.StatusOK)
+		var s api.TraffickingSummaryAnswer
+		if err := json.Unmarshal(w.Body.Bytes(), &s); err != nil {
+			t.Fatal(err)
+		}
+		return s
+	}
+	s := summary("")
+	if s.Layout != "release-aggregates" || s.CombinationLength != 2 || s.Total != released()[""] || s.Total == 0 {
+		t.Fatalf("summary head: layout %q length %d total %d (file %d)", s.Layout, s.CombinationLength, s.Total, released()[""])
+	}
+	years := released("yearOfRegistration")
+	if len(years) == 0 || len(s.ByYear) != len(years) {
+		t.Fatalf("by year %v, file %v", s.ByYear, years)
+	}
+	for _, c := range s.ByYear {
+		if years[c.Key] != c.Count {
+			t.Errorf("year %s = %d, file %d", c.Key, c.Count, years[c.Key])
+		}
+	}
+	forced := released("isForcedLabour")["1"]
+	for _, g := range s.Groups {
+		if g.Group == "exploitation" && (g.Counts[0].Count != forced || g.Counts[0].NotRecorded != (forced == 0)) {
+			t.Errorf("forced labour = %+v, file %d", g.Counts[0], forced)
+		}
+	}
+	// Filtered by a year: the pairs with that year.
+	year := s.ByYear[0].Key
+	pairs := released("yearOfRegistration", "gender")
+	s = summary("&year=" + year)
+	if s.Total != years[year] {
+		t.Errorf("total in %s = %d, file %d", year, s.Total, years[year])
+	}
+	spell := map[string]string{"female": "Woman", "male": "Man", "trans": "Trans/Transgender/NonConforming"}
+	n := 0
+	for k := range pairs {
+		if strings.HasPrefix(k, year+"|") {
+			n++
+		}
+	}
+	if len(s.ByGender) != n {
+		t.Errorf("genders in %s: %v, file has %d pairs", year, s.ByGender, n)
+	}
+	for _, c := range s.ByGender {
+		if want := pairs[year+"|"+spell[c.Key]]; c.Count != want {
+			t.Errorf("%s %s = %d, file %d", year, c.Key, c.Count, want)
+		}
+	}
+	if !slices.Contains(s.Unavailable, "corridors") {
+		t.Errorf("unavailable = %v, want corridors (three attributes)", s.Unavailable)
+	}
+	// The page says what the figures are.
+	body := getPublic(t, h.handler, "/trafficking?source=release:"+id+"&year="+year).Body.String()
+	for _, want := range []string{"release of aggregates", "combinations of more than 2 attributes"} {
+		if !strings.Contains(body, want) {
+			t.Errorf("dashboard lacks %q", want)
+		}
 	}
 }

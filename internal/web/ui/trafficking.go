@@ -9,6 +9,7 @@ import (
 	"net/url"
 	"slices"
 	"strconv"
+	"strings"
 
 	"github.com/corridor-platform/corridor/internal/derrors"
 	"github.com/corridor-platform/corridor/internal/geo"
@@ -32,6 +33,9 @@ type trafBar struct {
 	Raw               int64
 	Width             string // of 100
 	Colour            string // on the map's table: the class colour
+	// NotRecorded, when set, is shown instead of the value: the source
+	// does not record (or the release did not release) this flag.
+	NotRecorded string
 }
 
 // trafList is a bar list: its table's id, caption, first column heading,
@@ -39,6 +43,9 @@ type trafBar struct {
 type trafList struct {
 	ID, Title, Col, Note, CSV string
 	Bars                      []trafBar
+	// Absent, when set, replaces the table: the source records nothing
+	// of the group.
+	Absent string
 }
 
 // trafSelect is one select of the filter form.
@@ -61,6 +68,9 @@ type trafPage struct {
 	Source, Layout          string
 	Total                   string
 	Filtered                bool
+	// Notices explain the figures of an aggregates release: which views
+	// the filter makes unavailable, a withheld selection.
+	Notices []string
 	YearChart               template.HTML
 	Years                   trafList
 	MapSVG                  template.HTML
@@ -173,6 +183,7 @@ func (u *UI) trafficking(w http.ResponseWriter, r *http.Request, v *view) error 
 			Value: v.num(float64(c.Count), 0), Raw: c.Count})
 	}
 	p.Lists = v.trafLists(s, p.SummaryCSV)
+	p.Notices = v.trafNotices(s)
 	v.Data = p
 	return u.render(w, http.StatusOK, "trafficking", v)
 }
@@ -334,19 +345,59 @@ func (v *view) trafYears(p *trafPage, s store.TraffickingSummary) error {
 // means of control, recruiter relation, age and gender.
 func (v *view) trafLists(s store.TraffickingSummary, csv string) []trafList {
 	var out []trafList
+	aggregates := s.Layout == store.TraffickingLayoutAggregates
 	for _, g := range s.Groups {
-		if g.Known == 0 {
-			continue // nothing published for the group (e.g. labour types in the VP layout)
+		l := trafList{ID: "trafficking-" + g.Group, Title: v.T("trafficking.group." + g.Group), Col: v.T("trafficking.col.value"), CSV: csv}
+		switch {
+		case !g.Recorded && aggregates:
+			l.Absent = v.T("trafficking.group.notReleased")
+		case !g.Recorded:
+			l.Absent = v.T("trafficking.group.notRecorded")
+		case aggregates:
+			l.Note = v.T("trafficking.group.released")
+		default:
+			l.Note = v.T("trafficking.group.known", "Value", v.num(float64(g.Known), 0), "Total", v.num(float64(s.Total), 0))
 		}
-		out = append(out, trafList{ID: "trafficking-" + g.Group, Title: v.T("trafficking.group." + g.Group), Col: v.T("trafficking.col.value"),
-			Note: v.T("trafficking.group.known", "Value", v.num(float64(g.Known), 0), "Total", v.num(float64(s.Total), 0)), CSV: csv,
-			Bars: v.bars(g.Counts, func(k string) string { return v.trafLabel("flag", k) })})
+		if g.Recorded {
+			l.Bars = v.bars(g.Counts, func(k string) string { return v.trafLabel("flag", k) })
+			notRecorded := v.T("trafficking.flag.notRecorded")
+			if aggregates {
+				notRecorded = v.T("trafficking.flag.notReleased")
+			}
+			for i, c := range g.Counts {
+				if c.NotRecorded {
+					l.Bars[i].NotRecorded = notRecorded
+				}
+			}
+		}
+		out = append(out, l)
 	}
 	return append(out,
 		trafList{ID: "trafficking-age", Title: v.T("trafficking.age.title"), Col: v.T("trafficking.col.value"), CSV: csv,
 			Bars: v.bars(s.ByAge, func(k string) string { return v.trafLabel("age", k) })},
 		trafList{ID: "trafficking-gender", Title: v.T("trafficking.gender.title"), Col: v.T("trafficking.col.value"), CSV: csv,
 			Bars: v.bars(s.ByGender, func(k string) string { return v.trafLabel("gender", k) })})
+}
+
+// trafNotices explain what an aggregates release cannot answer under the
+// filter: views that need longer combinations than it released, and a
+// selection whose own count was withheld.
+func (v *view) trafNotices(s store.TraffickingSummary) []string {
+	if s.Layout != store.TraffickingLayoutAggregates {
+		return nil
+	}
+	out := []string{v.T("trafficking.aggregates.note", "Count", s.CombinationLength)}
+	if len(s.Unavailable) > 0 {
+		names := make([]string, len(s.Unavailable))
+		for i, u := range s.Unavailable {
+			names[i] = v.T("trafficking.view." + u)
+		}
+		out = append(out, v.T("trafficking.aggregates.unavailable", "Count", s.CombinationLength, "Value", strings.Join(names, ", ")))
+	}
+	if s.Withheld {
+		out = append(out, v.T("trafficking.aggregates.withheld"))
+	}
+	return out
 }
 
 // trafMap draws the countries of exploitation as a choropleth (as /map
