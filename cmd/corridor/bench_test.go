@@ -8,6 +8,7 @@ import (
 	"net/http/httptest"
 	"path/filepath"
 	"testing"
+	"time"
 
 	"github.com/corridor-platform/corridor/internal/importer"
 	"github.com/corridor-platform/corridor/internal/store"
@@ -58,6 +59,9 @@ func BenchmarkCountryAPI(b *testing.B) {
 	if _, err := rn.Run(ctx, "countries", nil); err != nil {
 		b.Fatal(err)
 	}
+	// As serve runs (--recheck-ms default): versions are reread once a
+	// second, not on every request.
+	db.SetRecheckInterval(time.Second)
 	h, err := buildHandler(cfg, db, quietLog())
 	if err != nil {
 		b.Fatal(err)

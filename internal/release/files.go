@@ -224,7 +224,7 @@ func readTable(dir, name string) (*table.Table, error) {
 var methodText = map[Method]string{
 	MethodKAnonAggregates: "k-anonymous aggregates: every combination of up to the reporting length of attributes is counted; counts below the resolution are withheld and the others rounded down to a multiple of it.",
 	MethodDPAggregates:    "differentially private aggregates: counts of attribute combinations with calibrated noise (epsilon, delta), rounded to the resolution.",
-	MethodSynthetic:       "synthetic records generated from the released aggregates; they are not real people, and no combination of up to the reporting length of their attributes is absent from the aggregates.",
+	MethodSynthetic:       "synthetic records generated from the released aggregates; they are not real people, and no combination of up to the reporting length of their attributes is absent from the aggregates. As in SDS, records are generated until the released single-attribute counts are used up, so there may be more synthetic records than input records (the report's record expansion).",
 	MethodKAnon:           "k-anonymous records: values generalised or suppressed so that every group of records sharing the quasi-identifiers has at least k members.",
 }
 

@@ -116,6 +116,9 @@ type rolesCache struct {
 	mu      sync.Mutex
 	version int64
 	roles   map[string]auth.Role
+	// public is the principal of the public role's grants, built once per
+	// roles version: every signed-out request asks for it.
+	public *auth.Principal
 }
 
 // bumpVersion marks cached data of a kind as changed, inside tx.
@@ -307,29 +310,36 @@ func (a *Accounts) DeleteRole(ctx context.Context, tx *Tx, name string) (err err
 // Roles returns every role with its permissions, from a cache validated
 // against the roles version in the database on every call.
 func (a *Accounts) Roles(ctx context.Context) (map[string]auth.Role, error) {
+	roles, _, err := a.rolesAndPublic(ctx)
+	return roles, err
+}
+
+// rolesAndPublic is Roles with the public principal of the same version.
+func (a *Accounts) rolesAndPublic(ctx context.Context) (map[string]auth.Role, *auth.Principal, error) {
 	v, err := a.db.versionOf(ctx, "roles", func(ctx context.Context) (v int64, err error) {
 		err = classify(a.db.queryRow(ctx, `SELECT version FROM cache_versions WHERE name = 'roles'`).Scan(&v))
 		return v, err
 	})
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	c := &a.db.roles
 	c.mu.Lock()
 	if c.roles != nil && c.version == v {
-		r := c.roles
+		r, p := c.roles, c.public
 		c.mu.Unlock()
-		return r, nil
+		return r, p, nil
 	}
 	c.mu.Unlock()
 	roles, err := a.loadRoles(ctx)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
+	public := auth.NewPrincipal(0, "", 0, nil, []auth.Role{roles[auth.RolePublic]}, nil)
 	c.mu.Lock()
-	c.roles, c.version = roles, v
+	c.roles, c.version, c.public = roles, v, public
 	c.mu.Unlock()
-	return roles, nil
+	return roles, public, nil
 }
 
 func (a *Accounts) loadRoles(ctx context.Context) (map[string]auth.Role, error) {
@@ -361,10 +371,9 @@ func (a *Accounts) loadRoles(ctx context.Context) (map[string]auth.Role, error) 
 }
 
 // PublicPrincipal is the signed-out public: the "public" role's grants.
+// It is shared by every signed-out request until the roles change: the
+// caller must not modify it.
 func (a *Accounts) PublicPrincipal(ctx context.Context) (*auth.Principal, error) {
-	roles, err := a.Roles(ctx)
-	if err != nil {
-		return nil, err
-	}
-	return auth.NewPrincipal(0, "", 0, nil, []auth.Role{roles[auth.RolePublic]}, nil), nil
+	_, p, err := a.rolesAndPublic(ctx)
+	return p, err
 }

@@ -3,7 +3,10 @@
 // data: k-anonymous aggregates (counts of attribute combinations rounded
 // down to a resolution), differentially private aggregates ("DP marginals",
 // Gopi, Mahabadi, Yekhanin et al.), aggregate-seeded synthesis of microdata
-// from released aggregates only, and the SDS evaluation metrics.
+// from released aggregates only (which, like SDS, adds records until the
+// released single-attribute counts are used up, so the synthetic table may
+// hold more records than the released total: "record expansion"), and the
+// SDS evaluation metrics.
 //
 // Vocabulary. An item is a (column, value) pair for a non-empty cell; a
 // combination is a set of items from distinct columns; its count is the

@@ -1,6 +1,7 @@
 package sds
 
 import (
+	"math"
 	"math/rand/v2"
 	"runtime"
 	"slices"
@@ -12,9 +13,25 @@ import (
 
 // SynthParams are the parameters of Synthesize.
 type SynthParams struct {
-	Records int    // number of synthetic records; 0 means Aggregates.Total
-	Seed    uint64 // seed of the PCG generator: same input and seed, same output
+	// Records, if > 0, fixes the number of synthetic records: targets are
+	// the released counts scaled to Records/Total, and synthesis stops at
+	// Records whether or not they are used up. 0 (the default) sizes the
+	// output like SDS: Total records, then more until every released
+	// single-attribute count is used up as far as the released
+	// combinations allow (see Synthesize), so the record count may exceed
+	// Total ("record expansion").
+	Records int
+	// MaxExpansion caps the output when Records is 0, as a multiple of the
+	// released Total: at most ⌊MaxExpansion·Total⌋ records (per stream, its
+	// share). 0 means DefaultMaxExpansion; values below 1 are raised to 1.
+	MaxExpansion float64
+	Seed         uint64 // seed of the PCG generator: same input and seed, same output
 }
+
+// DefaultMaxExpansion is the cap of SynthParams.MaxExpansion when it is 0.
+// Expansion beyond it would mean records of one or two values each (values
+// that combine with almost nothing released), which add little but rows.
+const DefaultMaxExpansion = 3.0
 
 // extEntry is an item that extends a released combination, with the count
 // of the extended combination.
@@ -70,8 +87,7 @@ func (m *synthModel) lookup(key uint64) *node {
 // ReportingLength−1 most recent items. Both are scaled by the share of the
 // single-attribute (or missing) target still unfilled, so the output tracks
 // the released single-attribute counts (SDS's "use synthetic counts"
-// balancing). A second pass then adds values still short of their target
-// to records that can take them (see fill).
+// balancing); a value whose target is used up is no longer drawn.
 //
 // Only values v such that every combination of length <= ReportingLength
 // that v forms with the record so far is released may be chosen; the set
@@ -79,14 +95,25 @@ func (m *synthModel) lookup(key uint64) *node {
 // combination of length <= ReportingLength in the output is a released
 // combination: synthesis fabricates nothing and reveals nothing suppressed.
 //
-// The count of records is fixed (Records, or the released Total), unlike
-// SDS, which keeps adding records until the single-attribute counts are
-// used up. When the release suppresses many combinations, records cannot
-// hold as many values as real ones and single-attribute counts fall short
-// (Evaluate's preservation shows by how much).
+// Record count. A release that suppresses many combinations leaves records
+// less room than real ones: they hold fewer values, and a fixed count of
+// records would fall short of the single-attribute counts. So, by default
+// (Records == 0), Synthesize works as SDS does: it generates Total records,
+// then a second pass adds values still short of their target to records
+// that can take them (see fill), then it keeps generating records, each
+// drawing only values with target left, until every single-attribute target
+// is used up (filled as far as the released combinations allow: a record
+// only ends when no column can take a value with target left). The output
+// may then hold more records than Total (Evaluate's RecordExpansion). It
+// ends in any case after ⌊MaxExpansion·Total⌋ records (DefaultMaxExpansion
+// if 0), or when fillPatience records in a row could take no value. With
+// Records > 0, exactly Records records are generated (plus the fill pass),
+// against targets scaled to Records/Total, and some may stay unfilled.
 //
 // The records are generated in synthStreams independent streams run in
-// parallel; the output depends only on the aggregates and the seed.
+// parallel, each against its share of the targets (integral counts split
+// so that the shares add up to the count); the output, stream after
+// stream, depends only on the aggregates and the seed.
 func Synthesize(a *Aggregates, p SynthParams) (*table.Table, error) {
 	if err := checkAggregates(a); err != nil {
 		return nil, err
@@ -94,15 +121,24 @@ func Synthesize(a *Aggregates, p SynthParams) (*table.Table, error) {
 	if p.Records < 0 {
 		return nil, derrors.Kindf(derrors.Invalid, "records: must be >= 0, got %d", p.Records)
 	}
+	if p.MaxExpansion < 0 || math.IsNaN(p.MaxExpansion) || math.IsInf(p.MaxExpansion, 0) {
+		return nil, derrors.Kindf(derrors.Invalid, "maxExpansion: must be a finite number >= 0, got %v", p.MaxExpansion)
+	}
 	n := p.Records
+	expand := 1.0
 	if n == 0 {
 		n = a.Total
+		expand = p.MaxExpansion
+		if expand == 0 {
+			expand = DefaultMaxExpansion
+		}
+		expand = max(1, expand)
 	}
 	m, err := newSynthModel(a, n)
 	if err != nil {
 		return nil, err
 	}
-	out := &table.Table{Columns: slices.Clone(a.Columns), Rows: make([][]string, n)}
+	parts := make([][][]string, synthStreams)
 	sem := make(chan struct{}, runtime.GOMAXPROCS(0))
 	var wg sync.WaitGroup
 	for k := range synthStreams {
@@ -110,18 +146,16 @@ func Synthesize(a *Aggregates, p SynthParams) (*table.Table, error) {
 		sem <- struct{}{}
 		wg.Go(func() {
 			defer func() { <-sem }()
-			s := newSynthesizer(m, a, n, hi-lo, rand.New(rand.NewPCG(p.Seed, uint64(k))))
-			recs := make([][]uint32, hi-lo)
-			saved := make([]uint64, (hi-lo)*m.words)
-			for i := lo; i < hi; i++ {
-				out.Rows[i] = s.record()
-				recs[i-lo] = slices.Clone(s.sorted)
-				copy(saved[(i-lo)*m.words:], s.allowed)
-			}
-			s.fill(out.Rows[lo:hi], recs, saved)
+			s := newSynthesizer(m, a, n, lo, hi, rand.New(rand.NewPCG(p.Seed, uint64(k))))
+			parts[k] = s.run(hi-lo, int(expand*float64(hi-lo)))
 		})
 	}
 	wg.Wait()
+	out := &table.Table{Columns: slices.Clone(a.Columns)}
+	out.Rows = slices.Concat(parts...)
+	if out.Rows == nil {
+		out.Rows = [][]string{}
+	}
 	return out, nil
 }
 
@@ -257,6 +291,7 @@ type synthesizer struct {
 	m          *synthModel
 	rng        *rand.Rand
 	remain     []float64 // per item: target count still unfilled
+	left       int       // items with remain > 0
 	target     []float64
 	missRemain []float64 // per column: "missing" target still unfilled
 	missTarget []float64
@@ -273,13 +308,19 @@ type synthesizer struct {
 	wbuf       []uint32 // the window W, sorted
 }
 
-// newSynthesizer prepares a stream of part of the n records: its targets
-// are the released counts scaled to part records.
-func newSynthesizer(m *synthModel, a *Aggregates, n, part int, rng *rand.Rand) *synthesizer {
+// newSynthesizer prepares the stream of records lo..hi of n: its targets
+// are the released counts scaled to n records (n/Total) and split among
+// the streams by rounding cumulative shares, so that integral scaled
+// counts split into integral targets that add up to them.
+func newSynthesizer(m *synthModel, a *Aggregates, n, lo, hi int, rng *rand.Rand) *synthesizer {
 	e := m.e
-	scale := float64(part) / float64(max(1, n))
+	part := hi - lo
+	den := float64(max(1, n))
 	if a.Total > 0 {
-		scale = float64(part) / float64(a.Total)
+		den = float64(a.Total)
+	}
+	share := func(c float64) float64 { // c scaled to records lo..hi
+		return max(0, math.Round(c*float64(hi)/den)-math.Round(c*float64(lo)/den))
 	}
 	s := &synthesizer{m: m, rng: rng, remain: make([]float64, len(e.items)), target: make([]float64, len(e.items)),
 		missRemain: make([]float64, len(e.cols)), missTarget: make([]float64, len(e.cols)), cols: identity(len(e.cols)),
@@ -289,15 +330,46 @@ func newSynthesizer(m *synthModel, a *Aggregates, n, part int, rng *rand.Rand) *
 		for id := e.first[j]; id < e.first[j+1]; id++ {
 			t := 0.0
 			if nd := m.lookup(uint64(id)); nd != nil {
-				t = nd.count * scale
+				t = share(nd.count)
 			}
 			s.target[id], s.remain[id] = t, t
+			if t > 0 {
+				s.left++
+			}
 			filled += t
 		}
 		s.missTarget[j] = max(0, float64(part)-filled)
 		s.missRemain[j] = s.missTarget[j]
 	}
 	return s
+}
+
+// run generates the stream's records: part records, the fill pass over
+// them, then, while a single-attribute target is left and the stream has
+// fewer than limit records, more records (see Synthesize). A record that
+// takes no value is not kept; fillPatience of them in a row end the run.
+func (s *synthesizer) run(part, limit int) [][]string {
+	w := s.m.words
+	rows := make([][]string, part, max(part, min(limit, part+part/4)))
+	recs := make([][]uint32, part)
+	saved := make([]uint64, part*w)
+	for i := range part {
+		rows[i] = s.record()
+		recs[i] = slices.Clone(s.sorted)
+		copy(saved[i*w:], s.allowed)
+	}
+	s.fill(rows, recs, saved)
+	idle := 0
+	for len(rows) < limit && s.left > 0 && idle < fillPatience {
+		row := s.record()
+		if len(s.sorted) == 0 {
+			idle++
+			continue
+		}
+		idle = 0
+		rows = append(rows, row)
+	}
+	return rows
 }
 
 // record generates one synthetic record.
@@ -310,17 +382,28 @@ func (s *synthesizer) record() []string {
 	s.rng.Shuffle(len(s.cols), func(i, j int) { s.cols[i], s.cols[j] = s.cols[j], s.cols[i] })
 	row := make([]string, len(e.cols))
 	for _, c := range s.cols {
+		if s.left == 0 {
+			break // nothing left to draw: the rest of the record is missing
+		}
 		id, ok := s.pick(c)
 		if !ok {
 			s.missRemain[c] = max(0, s.missRemain[c]-1)
 			continue
 		}
 		row[c] = e.items[id].Value
-		s.remain[id] = max(0, s.remain[id]-1)
+		s.use(id)
 		s.close(c)
 		s.add(id)
 	}
 	return row
+}
+
+// use counts one more record holding item id against its target.
+func (s *synthesizer) use(id uint32) {
+	if r := s.remain[id]; r > 0 && r <= 1 {
+		s.left--
+	}
+	s.remain[id] = max(0, s.remain[id]-1)
 }
 
 // fill is a second pass over the stream's records that adds values whose
@@ -353,7 +436,7 @@ func (s *synthesizer) fill(rows [][]string, recs [][]uint32, saved []uint64) {
 			s.close(c)
 			if id, ok := s.pickShort(c); ok {
 				rows[i][c] = e.items[id].Value
-				s.remain[id] = max(0, s.remain[id]-1)
+				s.use(id)
 				s.missRemain[c] = max(0, s.missRemain[c]-1)
 				s.add(id)
 				idle = 0

@@ -26,6 +26,7 @@ type Memo struct {
 type memoEntry struct {
 	header http.Header // the answer's own headers (memoHeaders)
 	body   []byte
+	length []string // Content-Length, formatted once
 }
 
 // memoHeaders are the headers of an answer a memo replays; all others
@@ -97,7 +98,7 @@ func (e *memoEntry) replay(w http.ResponseWriter, r *http.Request) {
 	for k, v := range e.header {
 		h[k] = v
 	}
-	h.Set("Content-Length", strconv.Itoa(len(e.body)))
+	h["Content-Length"] = e.length
 	w.WriteHeader(http.StatusOK)
 	if r.Method != http.MethodHead {
 		w.Write(e.body)
@@ -151,5 +152,5 @@ func (rw *recorder) entry() (*memoEntry, bool) {
 	if rw.status != http.StatusOK || rw.header == nil || rw.over {
 		return nil, false
 	}
-	return &memoEntry{header: rw.header, body: bytes.Clone(rw.buf.Bytes())}, true
+	return &memoEntry{header: rw.header, body: bytes.Clone(rw.buf.Bytes()), length: []string{strconv.Itoa(rw.buf.Len())}}, true
 }

@@ -157,14 +157,18 @@ func writeAndVerify(b release.Built) (store.Release, error) {
 	return rel, nil
 }
 
-// LoadReleaseRecords is the store.ReleaseLoader of publication: it maps
-// every row of records.csv (for an aggregates release without records,
-// every count of aggregates.csv: loadReleaseAggregates) to a public trafficking record
+// LoadReleaseRecords is the store.ReleaseLoader of publication: for a
+// release with aggregates (aggregate methods and synthetic), it stores
+// the released counts (loadReleaseAggregates); for k-anonymous
+// microdata, it maps every row of records.csv to a public trafficking record
 // (importer.CTDCGlobalRecord) and stores them as the source
 // "release:<id>". A generalised or suppressed value the public schema
 // cannot hold (an M49 region, "*") becomes unknown, never a guess.
 func LoadReleaseRecords(ctx context.Context, tx *store.Tx, rel store.Release) error {
-	if rel.RecordsCSV == "" {
+	if rel.AggregatesCSV != "" {
+		// A synthetic release has both: its aggregates are the faithful
+		// counts, where its records number more than the cases (record
+		// expansion, as SDS generates until the counts are used up).
 		return loadReleaseAggregates(ctx, tx, rel)
 	}
 	cr := csv.NewReader(strings.NewReader(rel.RecordsCSV))

@@ -62,15 +62,15 @@ type trafCorridor struct {
 
 // trafPage is the data of the trafficking template.
 type trafPage struct {
-	Empty                   bool
-	Download                string
-	Form                    []trafSelect
-	Source, Layout          string
-	Total                   string
-	Filtered                bool
+	Empty          bool
+	Download       string
+	Form           []trafSelect
+	Source, Layout string
+	Total          string
+	Filtered       bool
 	// Notices explain the figures of an aggregates release: which views
 	// the filter makes unavailable, a withheld selection.
-	Notices []string
+	Notices                 []string
 	YearChart               template.HTML
 	Years                   trafList
 	MapSVG                  template.HTML

@@ -1,0 +1,145 @@
+package remit
+
+import (
+	"cmp"
+	"math"
+	"slices"
+	"time"
+
+	"github.com/corridor-platform/corridor/internal/derrors"
+)
+
+// RankRequest is what a sender asks: send Amount of Currency from one
+// country to another.
+type RankRequest struct {
+	Corridor
+	Amount   float64
+	Currency string
+	Now      time.Time
+	MaxAge   time.Duration // quotes older than this are stale (≤ 0: never)
+}
+
+// RankedService is one line of the sender comparison.
+type RankedService struct {
+	Quote *Quote `json:"-"`
+	// Provider, FirmType, Speed, PickupMethod, QuotedAt repeat the quote's.
+	Provider        string    `json:"provider"`
+	FirmType        FirmType  `json:"firmType"`
+	FeePct          float64   `json:"feePct"`
+	FXMarginPct     *float64  `json:"fxMarginPct"`  // nil: not known (non-transparent)
+	TotalCostPct    *float64  `json:"totalCostPct"` // nil: not known
+	AmountReceived  *float64  `json:"amountReceived"`
+	ReceiveCurrency string    `json:"receiveCurrency"`
+	Speed           Speed     `json:"speed"`
+	PickupMethod    string    `json:"pickupMethod"`
+	Transparent     bool      `json:"transparent"`
+	QuotedAt        time.Time `json:"quotedAt"`
+	Stale           bool      `json:"stale"`
+	// Complete: transparent, not stale, and every figure known. Complete
+	// services come first; the others follow, flagged, never mixed in.
+	Complete bool `json:"complete"`
+	// Exact is false when the quote was for another amount than the one
+	// asked and the figures are the quote's fee and rate applied to the
+	// asked amount.
+	Exact bool `json:"exact"`
+}
+
+// Rank compares the services of a corridor for a sender. For each service
+// (Quote.ServiceKey) it takes the quote in the asked currency whose amount
+// is nearest the asked amount (the newest on a tie), applies its fee and
+// rate to the asked amount, and orders:
+//
+//  1. complete services (transparent, not stale) by amount received, most
+//     first, then lower total cost, then provider name;
+//  2. then the incomplete ones — stale, or non-transparent (margin unknown)
+//     — flagged, in the same order (a service with no amount received
+//     last).
+//
+// Quotes in another sending currency or flagged FlagCurrencyMismatch are
+// not offered. The error is derrors.Invalid for a bad request.
+func Rank(quotes []Quote, req RankRequest) ([]RankedService, error) {
+	switch {
+	case !isISO3(req.From):
+		return nil, derrors.Kindf(derrors.Invalid, "from: %q is not an ISO 3166 alpha-3 code", clip(req.From))
+	case !isISO3(req.To):
+		return nil, derrors.Kindf(derrors.Invalid, "to: %q is not an ISO 3166 alpha-3 code", clip(req.To))
+	case !(req.Amount > 0) || math.IsInf(req.Amount, 0):
+		return nil, derrors.Kindf(derrors.Invalid, "amount: must be a positive number")
+	case !IsCurrency(req.Currency, false):
+		return nil, derrors.Kindf(derrors.Invalid, "currency: %q is not an ISO 4217 currency code", clip(req.Currency))
+	}
+	best := map[string]*Quote{}
+	var order []string
+	for i := range quotes {
+		q := &quotes[i]
+		if q.Corridor != req.Corridor || q.SendCurrency != req.Currency || q.Flags.Has(FlagCurrencyMismatch) || !(q.Amount > 0) {
+			continue
+		}
+		k := q.ServiceKey()
+		b, ok := best[k]
+		if !ok {
+			best[k] = q
+			order = append(order, k)
+			continue
+		}
+		db, dq := math.Abs(b.Amount-req.Amount), math.Abs(q.Amount-req.Amount)
+		if dq < db || (dq == db && quoteTime(q).After(quoteTime(b))) {
+			best[k] = q
+		}
+	}
+	out := make([]RankedService, 0, len(order))
+	for _, k := range order {
+		q := best[k]
+		r := RankedService{
+			Quote: q, Provider: q.Firm, FirmType: q.FirmType, ReceiveCurrency: q.ReceiveCurrency,
+			Speed: q.Speed, PickupMethod: q.PickupMethod, Transparent: q.Transparent,
+			QuotedAt: quoteTime(q), Stale: q.Stale(req.Now, req.MaxAge), Exact: q.Amount == req.Amount,
+		}
+		// The quote's fee and rate applied to the asked amount.
+		at := *q
+		at.Amount = req.Amount
+		r.FeePct = at.FeePct()
+		if m, ok := at.FXMarginPct(); ok {
+			t := r.FeePct + m
+			r.FXMarginPct, r.TotalCostPct = &m, &t
+		}
+		if v, ok := at.AmountReceived(); ok && q.Transparent {
+			r.AmountReceived = &v
+		}
+		r.Complete = r.TotalCostPct != nil && r.AmountReceived != nil && !r.Stale
+		out = append(out, r)
+	}
+	slices.SortStableFunc(out, func(a, b RankedService) int {
+		if a.Complete != b.Complete {
+			if a.Complete {
+				return -1
+			}
+			return 1
+		}
+		if (a.AmountReceived == nil) != (b.AmountReceived == nil) {
+			if a.AmountReceived != nil {
+				return -1
+			}
+			return 1
+		}
+		if a.AmountReceived != nil {
+			if c := cmp.Compare(*b.AmountReceived, *a.AmountReceived); c != 0 {
+				return c
+			}
+		}
+		if a.TotalCostPct != nil && b.TotalCostPct != nil {
+			if c := cmp.Compare(*a.TotalCostPct, *b.TotalCostPct); c != 0 {
+				return c
+			}
+		}
+		return cmp.Compare(a.Provider, b.Provider)
+	})
+	return out, nil
+}
+
+func quoteTime(q *Quote) time.Time {
+	if !q.QuotedAt.IsZero() {
+		return q.QuotedAt
+	}
+	return q.Date
+}
