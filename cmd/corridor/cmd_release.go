@@ -10,6 +10,8 @@ package main
 
 import (
 	"context"
+	crand "crypto/rand"
+	"encoding/binary"
 	"errors"
 	"flag"
 	"fmt"
@@ -52,7 +54,7 @@ func (rf *releaseFlags) define(fs *flag.FlagSet) {
 	fs.StringVar(&rf.sensitive, "sensitive", "", "kanon: a column that must be l-diverse in every class")
 	fs.IntVar(&rf.l, "l", 0, "with --sensitive: distinct values required per class")
 	fs.Float64Var(&rf.maxSuppression, "max-suppression", 0.02, "kanon: largest share of records that may be suppressed")
-	fs.Uint64Var(&rf.seed, "seed", 1, "seed of the randomised methods (the same seed gives the same release)")
+	fs.Uint64Var(&rf.seed, "seed", 1, "seed of the randomised methods (the same seed gives the same release); with --epsilon the default is a random seed, as a known seed would let anyone regenerate the noise (it is kept in the publisher's release.json, not in the public one)")
 	fs.StringVar(&rf.title, "title", "Counter-trafficking data release", "data card: title")
 	fs.StringVar(&rf.publisher, "publisher", "", "data card: publishing organisation")
 	fs.StringVar(&rf.citation, "citation", "", "data card: how to cite the release")
@@ -101,6 +103,9 @@ whose person consented to statistical use, within --user's export scope
 		return usageError(e, fs, "--out: the directory to create is required")
 	}
 	p := rf.params()
+	if p.Epsilon > 0 && !flagSet(fs, "seed") {
+		p.Seed = randomSeed()
+	}
 	if err := p.Validate(); err != nil {
 		return flagNames(err)
 	}
@@ -123,6 +128,20 @@ whose person consented to statistical use, within --user's export scope
 		return fmt.Errorf("the release fails verification and must not be published: %w", err)
 	}
 	return nil
+}
+
+// flagSet reports whether the flag was given on the command line.
+func flagSet(fs *flag.FlagSet, name string) bool {
+	set := false
+	fs.Visit(func(f *flag.Flag) { set = set || f.Name == name })
+	return set
+}
+
+// randomSeed is an unpredictable seed for the noise of a DP release.
+func randomSeed() uint64 {
+	var b [8]byte
+	crand.Read(b[:])
+	return binary.LittleEndian.Uint64(b[:])
 }
 
 // builtSummary says what a release holds.

@@ -45,6 +45,10 @@ func TestReleaseCLI(t *testing.T) {
 				t.Errorf("%s: input %d records, excluded %d + %d: the release should cover the consenting cases in scope only",
 					tc.method, m.Input.Records, m.Counts.ExcludedNoConsent, m.Counts.ExcludedWithdrawn)
 			}
+			// DP noise gets an unpredictable seed unless --seed is given.
+			if (m.Params.Seed == 1) != (tc.method != "dp-aggregates") {
+				t.Errorf("%s: seed %d", tc.method, m.Params.Seed)
+			}
 		}
 		// An aggregate count that is not a multiple of the resolution.
 		agg := filepath.Join(dir, "kanon-aggregates", "aggregates.csv")
@@ -63,6 +67,8 @@ func TestReleaseCLI(t *testing.T) {
 
 		step{name: "existing out", args: build("kanon", "--k", "5"), code: 1, want: []string{"exists"}}.check(t)
 		step{name: "bad epsilon", args: build("dp-aggregates", "--epsilon", "-1"), code: 1, want: []string{"epsilon"}}.check(t)
+		step{name: "epsilon over 20", args: build("dp-aggregates", "--epsilon", "25", "--delta", "1e-6"), code: 1, want: []string{"parameter epsilon"}}.check(t)
+		step{name: "delta over 1/n", args: build("dp-aggregates", "--epsilon", "1", "--delta", "0.5"), code: 1, want: []string{"parameter delta", "1/n"}}.check(t)
 		step{name: "bad k", args: build("kanon", "--k", "1"), code: 1, want: []string{"k"}}.check(t)
 		step{name: "no user", args: a.flags("release", "build", "--data-dir", dataDir, "--method", "kanon", "--out", filepath.Join(dir, "x")), code: 1,
 			want: []string{"--user"}}.check(t)

@@ -86,7 +86,7 @@ func (m mapCells) Errorf(col, format string, args ...any) *tabular.CellError {
 // by column name, in CTDC's spellings: SCHEMA.md section A) to a public
 // trafficking record, checking every cell as the import does; a
 // published release stores its rows with store.ReplaceTraffickingRecords
-// (source "release:<id>", store.TraffickingLayoutGlobal). The error is a
+// (source "release:<id>", store.TraffickingLayoutKAnon). The error is a
 // *tabular.CellError naming the column (wrapping derrors.Invalid).
 func CTDCGlobalRecord(cells map[string]string) (store.TraffickingRecord, error) {
 	r, err := readGlobal(mapCells(cells))

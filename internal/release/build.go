@@ -31,6 +31,7 @@ type Built struct {
 	Aggregates *table.Table // nil for kanon
 	Records    *table.Table // nil for aggregate releases
 	Report     Report
+	total      int // the released total of Aggregates
 }
 
 // Report is report.json: the method's utility and risk measures.
@@ -47,7 +48,16 @@ type Report struct {
 	Seconds float64 `json:"seconds"`
 }
 
-// KAnonReport describes a kanon release.
+// KAnonReport describes a kanon release. The metrics are kanon's (ARX's),
+// over the n input records and the quasi-identifier columns, with a
+// missing cell treated as a value of its column's domain, as the
+// hierarchies of release.json have it (a key "" that stays "" below the
+// top level and becomes "*" at it). So Loss, the mean over the n×q cells,
+// is what one recomputes from release.json and records.csv: a released
+// value covering s of the D keys of its column's hierarchy ("" included)
+// loses (s−1)/(D−1), a released "" loses 0 (a missing cell generalised
+// to "*" loses 1, as the released "*" no longer says it was missing), and
+// every cell of a suppressed record loses 1.
 type KAnonReport struct {
 	Levels         map[string]int `json:"levels"`
 	Suppressed     int            `json:"suppressed"`
@@ -77,6 +87,9 @@ func Build(src Source, p Params, card DataCard, version string) (_ Built, err er
 	// release that would hold nothing but a rounded-away total.
 	if need := max(p.K, p.Resolution, 2); len(src.Table.Rows) < need {
 		return Built{}, derrors.Kindf(derrors.Invalid, "input: %d records (consenting cases in scope); this release needs at least %d", len(src.Table.Rows), need)
+	}
+	if err := p.checkDelta(len(src.Table.Rows)); err != nil {
+		return Built{}, err
 	}
 	cols := p.QuasiIdentifiers
 	if p.Method != MethodKAnon && len(cols) == 0 {
@@ -109,9 +122,13 @@ func Build(src Source, p Params, card DataCard, version string) (_ Built, err er
 		Counts: Counts{ExcludedNoConsent: src.ExcludedNoConsent, ExcludedWithdrawn: src.ExcludedWithdrawn, InputRecords: len(src.Table.Rows)}}
 	if b.Records != nil {
 		b.Manifest.Counts.ReleasedRecords = len(b.Records.Rows)
+		if p.Method == MethodSynthetic {
+			b.Manifest.Counts.SyntheticRecords = len(b.Records.Rows)
+		}
 	}
 	if b.Aggregates != nil {
 		b.Manifest.Counts.AggregateRows = len(b.Aggregates.Rows)
+		b.Manifest.Counts.ReleasedTotal = b.total
 	}
 	if k := b.Report.KAnon; k != nil {
 		b.Manifest.Counts.SuppressedRecords = k.Suppressed
@@ -143,7 +160,7 @@ func (b *Built) aggregate(t *table.Table, cols []string, p Params) error {
 	if len(agg.Items) == 0 {
 		return derrors.Kindf(derrors.Invalid, "input: %d records, but every attribute value is rarer than the resolution (%d): nothing would be released", len(t.Rows), p.Resolution)
 	}
-	b.Aggregates = AggregateTable(agg)
+	b.Aggregates, b.total = AggregateTable(agg), agg.Total
 	var synthetic *table.Table
 	if p.Method == MethodSynthetic {
 		if synthetic, err = sds.Synthesize(agg, sds.SynthParams{Seed: p.Seed}); err != nil {

@@ -6,7 +6,10 @@
 // counts, the case-to-CTDC mapping, the generalisation hierarchies used,
 // citation), report.json (the method's own report), aggregates.csv
 // (attribute combinations with their counts), records.csv (released
-// microdata) and datacard.md (the same facts for people).
+// microdata) and datacard.md (the same facts for people). release.json
+// and report.json hold confidential figures (exact input counts, metrics
+// measured against the input) for the publisher: public downloads serve
+// PublicManifest and PublicReport instead (files.go).
 //
 // The input is one row per consenting victim in the 27-column CTDC global
 // schema: CTDCRow (ctdc.go) maps a case to it, LoadInput reads a CSV of
@@ -193,12 +196,30 @@ func (p Params) checkDP(add func(string, string, ...any), required bool) {
 	if !required && p.Epsilon == 0 && p.Delta == 0 {
 		return
 	}
-	if math.IsNaN(p.Epsilon) || math.IsInf(p.Epsilon, 0) || p.Epsilon <= 0 {
-		add("epsilon", "must be a finite number greater than 0 (got %v)", p.Epsilon)
+	if math.IsNaN(p.Epsilon) || p.Epsilon <= 0 || p.Epsilon > MaxEpsilon {
+		add("epsilon", "must be greater than 0 and at most %v (got %v)", MaxEpsilon, p.Epsilon)
 	}
 	if math.IsNaN(p.Delta) || p.Delta <= 0 || p.Delta >= 1 {
-		add("delta", "must be between 0 and 1, both excluded (got %v)", p.Delta)
+		add("delta", "must be greater than 0 and at most 1/n, n the number of input records (got %v)", p.Delta)
 	}
+}
+
+// MaxEpsilon bounds ε: beyond it the noise no longer protects anyone
+// (e^20 ≈ 5·10⁸ as the likelihood ratio of neighbouring inputs).
+const MaxEpsilon = 20
+
+// checkDelta checks δ against the number n of input records of a release
+// that uses DP: δ ≤ 1/n (SDS advises δ well below 1/n, since a mechanism
+// that published one record in full with probability δ would meet any
+// larger δ). The error wraps derrors.Invalid and names parameter delta.
+func (p Params) checkDelta(n int) error {
+	if !p.usesDP() || n <= 0 {
+		return nil
+	}
+	if limit := 1 / float64(n); p.Delta > limit {
+		return derrors.Kindf(derrors.Invalid, "parameter delta: must be at most 1/n = %.3g for n = %d input records (got %v); choose δ well below 1/n", limit, n, p.Delta)
+	}
+	return nil
 }
 
 // MaxInputProblems bounds how many bad cells LoadInput lists.

@@ -1,6 +1,7 @@
 package release
 
 import (
+	"encoding/json"
 	"errors"
 	"fmt"
 	"os"
@@ -31,11 +32,15 @@ type VerifyReport struct {
 
 // Verify checks a written release independently of the code that made
 // it: it re-reads the files and checks the guarantee of the method
-// recorded in release.json (kanon: class sizes and l-diversity; aggregate
-// methods: every count at least the resolution and a multiple of it;
-// synthetic: no record combination missing from the aggregates), and for
-// every release that every column is a CTDC column (or count) and every
-// value in its column's closed set. It returns the report and, when any
+// recorded in release.json (kanon: class sizes, l-diversity, suppression
+// and that every generalised column holds only values of its level;
+// aggregate methods: every count at least the resolution and a multiple
+// of it, no leakage reported in report.json; synthetic: no record
+// combination missing from the aggregates), and for every release that
+// the parameters are valid (δ at most 1/n), the directory holds exactly
+// the files release.json lists, the tables the numbers of rows it states,
+// every column is a CTDC column (or count) and every value in its
+// column's closed set. It returns the report and, when any
 // check fails, an error wrapping derrors.Invalid that names the first
 // failure (file, line and column).
 func Verify(dir string) (VerifyReport, error) {
@@ -78,6 +83,9 @@ func (v *verifier) run(dir string) {
 	if err == nil && m.Params.Method != m.Method {
 		err = fmt.Errorf("%s: method %q but parameters.method %q", ManifestFile, m.Method, m.Params.Method)
 	}
+	if err == nil {
+		err = m.Params.checkDelta(m.Counts.InputRecords)
+	}
 	v.add("parameters", err, "the recorded method and parameters are valid")
 	if err != nil {
 		return
@@ -87,6 +95,8 @@ func (v *verifier) run(dir string) {
 		v.allowed[h.Column] = h.Values()
 	}
 	v.add("files-present", v.presence(), "the files the method publishes are present")
+	v.add("files-listed", v.unlisted(), "the directory holds no file that release.json does not list")
+	v.add("counts", v.releasedCounts(), "the released tables hold the numbers of rows release.json states")
 	if agg != nil {
 		v.add("aggregates-columns", v.columns(AggregatesFile, agg, true), "every column of aggregates.csv is a CTDC column or count")
 		v.add("aggregates-values", v.values(AggregatesFile, agg), "every value of aggregates.csv is in its column's closed set")
@@ -100,6 +110,7 @@ func (v *verifier) run(dir string) {
 	}
 	switch m.Method {
 	case MethodKAnon:
+		v.add("generalisation-levels", v.levels(), "every generalised column holds only values of its level of its hierarchy")
 		v.add("k-anonymity", v.kAnonymity(), fmt.Sprintf("every class over the quasi-identifiers has at least %d records", m.Params.K))
 		if m.Params.Sensitive != "" {
 			v.add("l-diversity", v.lDiversity(), fmt.Sprintf("every class has at least %d distinct values of %s", m.Params.L, m.Params.Sensitive))
@@ -111,6 +122,7 @@ func (v *verifier) run(dir string) {
 		if m.Method == MethodSynthetic {
 			v.add("leakage", v.leakage(), "every combination of up to the reporting length in records.csv is in aggregates.csv")
 		}
+		v.add("report-leakage", v.reportLeakage(), "report.json reports no leaked rare combination")
 	}
 }
 
@@ -136,6 +148,115 @@ func (v *verifier) presence() error {
 	for _, name := range v.m.Files {
 		if _, err := os.Stat(filepath.Join(v.dir, filepath.Base(name))); err != nil {
 			return fmt.Errorf("%s: missing (listed in %s)", name, ManifestFile)
+		}
+	}
+	return nil
+}
+
+// unlisted: a release directory holds exactly what it publishes, so a
+// stray file (a case export, notes) can never be served with it.
+func (v *verifier) unlisted() error {
+	entries, err := os.ReadDir(v.dir)
+	if err != nil {
+		return err
+	}
+	listed := map[string]bool{}
+	for _, f := range v.m.Files {
+		listed[filepath.Base(f)] = true
+	}
+	for _, e := range entries {
+		if !listed[e.Name()] {
+			return fmt.Errorf("%s: not listed in %s's files; a release directory holds only the files it publishes", e.Name(), ManifestFile)
+		}
+	}
+	return nil
+}
+
+// releasedCounts: the tables hold the numbers of rows the manifest
+// states, and the total row the released total.
+func (v *verifier) releasedCounts() error {
+	c := v.m.Counts
+	if v.rec != nil {
+		if n := len(v.rec.Rows); n != c.ReleasedRecords {
+			return fmt.Errorf("%s: %d records, but %s's counts.releasedRecords is %d", RecordsFile, n, ManifestFile, c.ReleasedRecords)
+		}
+		if n := len(v.rec.Rows); v.m.Method == MethodSynthetic && c.SyntheticRecords != 0 && n != c.SyntheticRecords {
+			return fmt.Errorf("%s: %d records, but %s's counts.syntheticRecords is %d", RecordsFile, n, ManifestFile, c.SyntheticRecords)
+		}
+	}
+	if v.agg != nil {
+		if n := len(v.agg.Rows); n != c.AggregateRows {
+			return fmt.Errorf("%s: %d rows, but %s's counts.aggregateRows is %d", AggregatesFile, n, ManifestFile, c.AggregateRows)
+		}
+		if j := v.agg.Index(CountColumn); c.ReleasedTotal != 0 && j >= 0 {
+			for i, r := range v.agg.Rows {
+				total := true // every attribute cell empty
+				for k, x := range r {
+					total = total && (k == j || x == "")
+				}
+				if total && r[j] != strconv.Itoa(c.ReleasedTotal) {
+					return fmt.Errorf("%s, line %d: total %s, but %s's counts.releasedTotal is %d", AggregatesFile, i+2, r[j], ManifestFile, c.ReleasedTotal)
+				}
+			}
+		}
+	}
+	return nil
+}
+
+// reportLeakage: the SDS evaluation in report.json found no rare
+// combination (sensitive count below the resolution) in the released
+// data. A release without report.json passes; one whose report is
+// unreadable fails.
+func (v *verifier) reportLeakage() error {
+	if !slices.Contains(v.m.Files, ReportFile) {
+		return nil
+	}
+	b, err := os.ReadFile(filepath.Join(v.dir, ReportFile))
+	if err != nil {
+		return err
+	}
+	var r Report
+	if err := json.Unmarshal(b, &r); err != nil {
+		return fmt.Errorf("%s: %v", ReportFile, err)
+	}
+	if a := r.Aggregates; a != nil && a.Leakage > 0 {
+		return fmt.Errorf("%s: leakage %d: %d combination(s) rarer than the resolution %d in the input are released", ReportFile, a.Leakage, a.Leakage, v.m.Params.Resolution)
+	}
+	return nil
+}
+
+// levels: a column generalised to level L (levelsUsed) holds only values
+// of level L of its hierarchy ("" where the hierarchy keeps a missing
+// value at that level): full-domain generalisation, so no record keeps a
+// finer value than its class.
+func (v *verifier) levels() error {
+	cols := make([]string, 0, len(v.m.LevelsUsed))
+	for c := range v.m.LevelsUsed {
+		cols = append(cols, c)
+	}
+	slices.Sort(cols)
+	for _, col := range cols {
+		l := v.m.LevelsUsed[col]
+		k := slices.IndexFunc(v.m.Hierarchies, func(h Hierarchy) bool { return h.Column == col })
+		if k < 0 {
+			return fmt.Errorf("%s: levelsUsed names %s, which has no hierarchy", ManifestFile, col)
+		}
+		h := v.m.Hierarchies[k]
+		if l < 0 || l >= len(h.Levels) {
+			return fmt.Errorf("%s: levelsUsed gives %s level %d, but its hierarchy has levels 0..%d", ManifestFile, col, l, len(h.Levels)-1)
+		}
+		allowed := map[string]bool{}
+		for _, g := range h.Levels[l] {
+			allowed[g] = true
+		}
+		j := v.rec.Index(col)
+		if j < 0 {
+			return fmt.Errorf("%s, line 1: generalised column %q is missing", RecordsFile, col)
+		}
+		for i, r := range v.rec.Rows {
+			if !allowed[r[j]] {
+				return fmt.Errorf("%s, line %d, column %s: %q is not a value of level %d of the column's hierarchy (%s levelsUsed)", RecordsFile, i+2, col, r[j], l, ManifestFile)
+			}
 		}
 	}
 	return nil

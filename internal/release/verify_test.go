@@ -4,10 +4,13 @@ import (
 	"errors"
 	"os"
 	"path/filepath"
+	"slices"
+	"strconv"
 	"strings"
 	"testing"
 
 	"github.com/corridor-platform/corridor/internal/derrors"
+	"github.com/corridor-platform/corridor/internal/release/sds"
 	"github.com/corridor-platform/corridor/internal/release/table"
 )
 
@@ -15,6 +18,7 @@ import (
 type fixture struct {
 	m        Manifest
 	agg, rec *table.Table
+	report   any // report.json; none when nil
 }
 
 func kanonFixture() fixture {
@@ -27,9 +31,9 @@ func kanonFixture() fixture {
 	return fixture{m: m, rec: &table.Table{Columns: cols, Rows: [][]string{
 		{"2015-2019", Minor, GenderWoman, "Sub-Saharan Africa", "1"},
 		{"2015-2019", Minor, GenderWoman, "Sub-Saharan Africa", ""},
-		{"2020", Adult, "*", "*", "1"},
-		{"2021", Adult, "*", "*", ""},
-		{"2021", Adult, "*", "*", "1"},
+		{"2020", Adult, "*", "Sub-Saharan Africa", "1"},
+		{"2021", Adult, "*", "Sub-Saharan Africa", ""},
+		{"2021", Adult, "*", "Sub-Saharan Africa", "1"},
 	}}}
 }
 
@@ -65,18 +69,36 @@ func dpFixture() fixture {
 	return f
 }
 
+// write writes the release, with the released counts in release.json
+// filled from the tables as Build does.
 func (f fixture) write(t *testing.T) string {
 	t.Helper()
 	dir := filepath.Join(t.TempDir(), "release")
-	if err := WriteRelease(dir, f.m, f.agg, f.rec, nil); err != nil {
+	if f.rec != nil {
+		f.m.Counts.ReleasedRecords = len(f.rec.Rows)
+		if f.m.Method == MethodSynthetic {
+			f.m.Counts.SyntheticRecords = len(f.rec.Rows)
+		}
+	}
+	if f.agg != nil {
+		f.m.Counts.AggregateRows = len(f.agg.Rows)
+		for _, r := range f.agg.Rows {
+			if !slices.ContainsFunc(r[:len(r)-1], func(v string) bool { return v != "" }) {
+				f.m.Counts.ReleasedTotal, _ = strconv.Atoi(r[len(r)-1])
+			}
+		}
+	}
+	if err := WriteRelease(dir, f.m, f.agg, f.rec, f.report); err != nil {
 		t.Fatal(err)
 	}
 	return dir
 }
 
 func TestVerifyGoodReleases(t *testing.T) {
+	withReport := syntheticFixture()
+	withReport.report = Report{Method: MethodSynthetic, Aggregates: &sds.Report{Source: "synthetic", Leakage: 0}}
 	for name, f := range map[string]fixture{"kanon": kanonFixture(), "kanon-aggregates": aggregatesFixture(),
-		"dp-aggregates": dpFixture(), "synthetic": syntheticFixture()} {
+		"dp-aggregates": dpFixture(), "synthetic": syntheticFixture(), "synthetic with report": withReport} {
 		t.Run(name, func(t *testing.T) {
 			rep, err := Verify(f.write(t))
 			if err != nil || !rep.Pass {
@@ -180,6 +202,76 @@ func TestVerifyBadReleases(t *testing.T) {
 				t.Fatal(err)
 			}
 		}, "files-present", []string{"datacard.md: missing (listed in release.json)"}},
+		{"leakage in report, dp-aggregates", func() fixture {
+			f := dpFixture()
+			f.report = Report{Method: MethodDPAggregates, Aggregates: &sds.Report{Source: "aggregates", Leakage: 1}}
+			return f
+		}, nil, "report-leakage", []string{"report.json: leakage 1"}},
+		{"leakage in report, synthetic", func() fixture {
+			f := syntheticFixture()
+			f.report = Report{Method: MethodSynthetic, Aggregates: &sds.Report{Source: "synthetic", Leakage: 3}}
+			return f
+		}, nil, "report-leakage", []string{"report.json: leakage 3", "resolution 10"}},
+		{"unreadable report", aggregatesFixture, func(t *testing.T, dir string) {
+			// Listed in release.json, but not JSON.
+			p := filepath.Join(dir, ManifestFile)
+			b, _ := os.ReadFile(p)
+			if err := os.WriteFile(p, []byte(strings.Replace(string(b), `"aggregates.csv"`, `"aggregates.csv", "report.json"`, 1)), 0o644); err != nil {
+				t.Fatal(err)
+			}
+			if err := os.WriteFile(filepath.Join(dir, ReportFile), []byte("{"), 0o644); err != nil {
+				t.Fatal(err)
+			}
+		}, "report-leakage", []string{"report.json:"}},
+		{"unlisted file with names", kanonFixture, func(t *testing.T, dir string) {
+			if err := os.WriteFile(filepath.Join(dir, "cases.csv"), []byte("givenName,familyName\nAwa,Diop\n"), 0o644); err != nil {
+				t.Fatal(err)
+			}
+		}, "files-listed", []string{"cases.csv: not listed in release.json"}},
+		{"unlisted directory", aggregatesFixture, func(t *testing.T, dir string) {
+			if err := os.Mkdir(filepath.Join(dir, "extra"), 0o755); err != nil {
+				t.Fatal(err)
+			}
+		}, "files-listed", []string{"extra: not listed"}},
+		{"records.csv longer than the manifest says", syntheticFixture, func(t *testing.T, dir string) {
+			appendLine(t, filepath.Join(dir, RecordsFile), "Woman,18--20,\n")
+		}, "counts", []string{"records.csv: 5 records", "counts.releasedRecords is 4"}},
+		{"kanon records.csv shorter than the manifest says", kanonFixture, func(t *testing.T, dir string) {
+			editManifest(t, dir, `"releasedRecords": 5`, `"releasedRecords": 6`)
+		}, "counts", []string{"records.csv: 5 records", "counts.releasedRecords is 6"}},
+		{"aggregate total differs from the manifest", aggregatesFixture, func(t *testing.T, dir string) {
+			editManifest(t, dir, `"releasedTotal": 50`, `"releasedTotal": 60`)
+		}, "counts", []string{"aggregates.csv, line 2: total 50", "counts.releasedTotal is 60"}},
+		{"value finer than its level", func() fixture {
+			f := kanonFixture()
+			f.rec.Rows[2][3] = "SEN" // a country in a column generalised to sub-regions
+			return f
+		}, nil, "generalisation-levels", []string{"records.csv, line 4, column citizenship", `"SEN" is not a value of level 1`}},
+		{"year in a column generalised to *", func() fixture {
+			f := kanonFixture()
+			f.m.Hierarchies = append(f.m.Hierarchies, YearHierarchy(2015, 2021))
+			f.m.LevelsUsed[ColYear] = 2
+			for i := range f.rec.Rows {
+				f.rec.Rows[i][0] = Suppressed
+			}
+			f.rec.Rows[3][0] = "2019"
+			return f
+		}, nil, "generalisation-levels", []string{"records.csv, line 5, column yearOfRegistration", `"2019" is not a value of level 2`}},
+		{"level without hierarchy", func() fixture {
+			f := kanonFixture()
+			f.m.LevelsUsed[ColAge] = 1
+			return f
+		}, nil, "generalisation-levels", []string{"levelsUsed names ageBroad, which has no hierarchy"}},
+		{"delta above 1/n", func() fixture {
+			f := dpFixture()
+			f.m.Params.Delta = 0.5
+			return f
+		}, nil, "parameters", []string{"parameter delta", "1/n"}},
+		{"epsilon above 20", func() fixture {
+			f := dpFixture()
+			f.m.Params.Epsilon = 25
+			return f
+		}, nil, "parameters", []string{"parameter epsilon"}},
 		{"tampered parameters", aggregatesFixture, func(t *testing.T, dir string) {
 			p := filepath.Join(dir, ManifestFile)
 			b, _ := os.ReadFile(p)
@@ -214,5 +306,36 @@ func TestVerifyBadReleases(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+func appendLine(t *testing.T, path, line string) {
+	t.Helper()
+	f, err := os.OpenFile(path, os.O_APPEND|os.O_WRONLY, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := f.WriteString(line); err != nil {
+		t.Fatal(err)
+	}
+	if err := f.Close(); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// editManifest replaces old by new in release.json, failing if old is
+// not there (so the test cannot pass vacuously).
+func editManifest(t *testing.T, dir, old, new string) {
+	t.Helper()
+	p := filepath.Join(dir, ManifestFile)
+	b, err := os.ReadFile(p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(string(b), old) {
+		t.Fatalf("release.json lacks %q:\n%s", old, b)
+	}
+	if err := os.WriteFile(p, []byte(strings.Replace(string(b), old, new, 1)), 0o644); err != nil {
+		t.Fatal(err)
 	}
 }

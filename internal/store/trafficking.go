@@ -25,10 +25,13 @@ import (
 const (
 	TraffickingLayoutGlobal = "ctdc-global-synthetic" // CTDC Global Synthetic Dataset, 27 columns
 	TraffickingLayoutVP     = "ctdc-vp-condensed"     // CTDC Victim-Perpetrator synthetic, condensed, 16 columns
+	// TraffickingLayoutKAnon is a published k-anonymous release's records
+	// (CTDC's global schema; generalised or suppressed values unknown).
+	TraffickingLayoutKAnon = "release-kanon"
 )
 
-// TraffickingLayouts are the layouts a source may have.
-var TraffickingLayouts = []string{TraffickingLayoutGlobal, TraffickingLayoutVP}
+// TraffickingLayouts are the layouts a source of records may have.
+var TraffickingLayouts = []string{TraffickingLayoutGlobal, TraffickingLayoutVP, TraffickingLayoutKAnon}
 
 // TraffickingGenders are the gender codes ("" is unknown): CTDC's Woman
 // and Female are female, Man and Male male, Trans/Transgender/NonConforming
@@ -378,6 +381,10 @@ type TraffickingCount struct {
 	// has no means of control) or, for an aggregates release, did not
 	// release: Count is 0 then, and means nothing.
 	NotRecorded bool `json:"notRecorded,omitempty"`
+	// Withheld marks, for an aggregates release, a flag it released
+	// overall but whose count under the filter is below its resolution:
+	// Count is 0 then, and means nothing.
+	Withheld bool `json:"withheld,omitempty"`
 }
 
 // TraffickingCorridor is the number of records from a citizenship to a
@@ -621,4 +628,16 @@ func (db *DB) traffickingGroups(ctx context.Context, f TraffickingFilter, layout
 		out = append(out, gc)
 	}
 	return out, nil
+}
+
+// TraffickingHasPlace reports whether a source has a record (or a
+// released count) with code as citizenship or country of exploitation.
+func (db *DB) TraffickingHasPlace(ctx context.Context, source, code string) (_ bool, err error) {
+	defer derrors.Wrap(&err, "store.TraffickingHasPlace(%q, %q)", source, code)
+	var n int
+	err = db.queryRow(ctx, `SELECT
+		(SELECT COUNT(*) FROM (SELECT 1 FROM trafficking_records WHERE source = ? AND (citizenship = ? OR exploitation = ?) LIMIT 1) r) +
+		(SELECT COUNT(*) FROM (SELECT 1 FROM trafficking_aggregates WHERE source = ? AND (citizenship = ? OR exploitation = ?) LIMIT 1) a)`,
+		source, code, code, source, code, code).Scan(&n)
+	return n > 0, classify(err)
 }

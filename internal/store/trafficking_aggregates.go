@@ -281,27 +281,41 @@ func (db *DB) traffickingAggregateSummary(ctx context.Context, f TraffickingFilt
 	if err != nil {
 		return s, err
 	}
-	s.Groups = aggregateGroups(flags)
+	all := flags
+	if len(q.filterAttrs()) > 0 {
+		unfiltered := &aggQuery{db: db, f: TraffickingFilter{Source: f.Source}, length: src.CombinationLength}
+		if all, err = unfiltered.counts(ctx, "groups", "flag"); err != nil {
+			return s, err
+		}
+	}
+	s.Groups = aggregateGroups(flags, all)
 	s.Unavailable = q.unavailable
 	return s, nil
 }
 
-// aggregateGroups arranges released flag counts by group: a flag without
-// a released count is marked not recorded (not in the release, or
-// withheld under the resolution). Known is 0: an aggregates release does
-// not publish how many records have any flag of a group.
-func aggregateGroups(flags []TraffickingCount) []TraffickingGroupCounts {
+// aggregateGroups arranges the released flag counts of a filter by group:
+// a flag the release has no count of at all (not among its attributes, or
+// rarer than its resolution overall) is marked not recorded; one released
+// overall but not under the filter is marked withheld. Known is 0: an
+// aggregates release does not publish how many records have any flag of a
+// group.
+func aggregateGroups(flags, all []TraffickingCount) []TraffickingGroupCounts {
 	released := map[string]int64{}
 	for _, c := range flags {
 		released[c.Key] = c.Count
+	}
+	anywhere := map[string]bool{}
+	for _, c := range all {
+		anywhere[c.Key] = true
 	}
 	out := make([]TraffickingGroupCounts, 0, len(TraffickingGroups))
 	for _, g := range TraffickingGroups {
 		gc := TraffickingGroupCounts{Group: g.Name, Counts: make([]TraffickingCount, len(g.Flags))}
 		for i, fl := range g.Flags {
-			n, ok := released[g.Name+"."+fl]
-			gc.Counts[i] = TraffickingCount{Key: fl, Count: n, NotRecorded: !ok}
-			gc.Recorded = gc.Recorded || ok
+			key := g.Name + "." + fl
+			n, ok := released[key]
+			gc.Counts[i] = TraffickingCount{Key: fl, Count: n, NotRecorded: !anywhere[key], Withheld: anywhere[key] && !ok}
+			gc.Recorded = gc.Recorded || anywhere[key]
 		}
 		out = append(out, gc)
 	}
@@ -317,7 +331,7 @@ func traffickingRecorded(layout, group, flag string) bool {
 	case TraffickingLayoutVP:
 		return (group == "exploitation" && (flag == "forcedLabour" || flag == "sexualExploit")) ||
 			(group == "recruiter" && slices.Contains(vpRecruiter, flag))
-	case TraffickingLayoutGlobal:
+	case TraffickingLayoutGlobal, TraffickingLayoutKAnon:
 		return !(group == "recruiter" && slices.Contains(vpRecruiter, flag))
 	}
 	return true

@@ -22,7 +22,12 @@ import (
 //     value covering s of the QI's D domain values (the hierarchy's keys)
 //     loses (s−1)/(D−1); a kept missing cell loses 0; every cell of a
 //     suppressed record loses 1. Loss is the mean over the n×q cells, so
-//     0 is the original data and 1 everything suppressed.
+//     0 is the original data and 1 everything suppressed. D counts the
+//     hierarchy's keys, so a caller that makes missing a value of the
+//     domain (a key, as package release does, mapped to itself below the
+//     top level and to "*" at it) gets ARX's treatment of missing values:
+//     D includes it, a missing cell loses 0 while it stays missing and 1
+//     once generalised to "*".
 //   - Precision: Sweeney's height-based precision loss, the mean over cells
 //     of level/(levels−1), with suppressed cells 1.
 type Metrics struct {

@@ -29,9 +29,13 @@ type SynthParams struct {
 }
 
 // DefaultMaxExpansion is the cap of SynthParams.MaxExpansion when it is 0.
-// Expansion beyond it would mean records of one or two values each (values
-// that combine with almost nothing released), which add little but rows.
-const DefaultMaxExpansion = 3.0
+// Expansion beyond it means records of one to three values each (values
+// that combine with almost nothing released), which add little but rows
+// and make a small caseload's records.csv look several times larger than
+// the number of victims; 1.5 keeps most of the single-attribute counts
+// (see TestSynthesizeExpansion) with at most half as many rows again as
+// the released total. Pass MaxExpansion explicitly for a larger cap.
+const DefaultMaxExpansion = 1.5
 
 // extEntry is an item that extends a released combination, with the count
 // of the extended combination.

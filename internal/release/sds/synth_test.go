@@ -109,7 +109,9 @@ func TestSynthesizeReproducibleAndSized(t *testing.T) {
 // default synthesis adds records until they are used up, up to the cap.
 // Measured: length-1 preservation 0.934 (the released counts themselves,
 // rounded down to the resolution, give 0.946) at record expansion 2.97;
-// the cap is hit, so expansion is at most DefaultMaxExpansion.
+// the cap is hit. With MaxExpansion 3 (the former default) expansion is
+// at most 3; the default cap of 1.5 keeps less but far more than a fixed
+// count.
 func TestSynthesizeExpansion(t *testing.T) {
 	tb := ctdcTable(1208, 3)
 	const rl, res = 4, 10
@@ -130,11 +132,11 @@ func TestSynthesizeExpansion(t *testing.T) {
 		return rep, len(syn.Rows)
 	}
 
-	syn, err := Synthesize(a, SynthParams{Seed: 1})
+	syn, err := Synthesize(a, SynthParams{MaxExpansion: 3, Seed: 1})
 	if err != nil {
 		t.Fatal(err)
 	}
-	again, _ := Synthesize(a, SynthParams{Seed: 1})
+	again, _ := Synthesize(a, SynthParams{MaxExpansion: 3, Seed: 1})
 	if !reflect.DeepEqual(syn, again) {
 		t.Error("same aggregates and seed, different output")
 	}
@@ -155,10 +157,10 @@ func TestSynthesizeExpansion(t *testing.T) {
 	if l1 < 0.9 || rep.Leakage != 0 || rep.FabricatedPercent != 0 {
 		t.Errorf("length-1 preservation %.3f (want >= 0.9), leakage %d, fabricated %v%%", l1, rep.Leakage, rep.FabricatedPercent)
 	}
-	if n := len(syn.Rows); n <= a.Total || n > int(DefaultMaxExpansion*float64(a.Total)) {
-		t.Errorf("%d records, want %d < n <= %d", n, a.Total, int(DefaultMaxExpansion*float64(a.Total)))
+	if n := len(syn.Rows); n <= a.Total || n > 3*a.Total {
+		t.Errorf("%d records, want %d < n <= %d", n, a.Total, 3*a.Total)
 	}
-	t.Logf("default: %d records for Total %d (expansion %.3f), preservation %.3f, length 1..4: %.3f %.3f %.3f %.3f",
+	t.Logf("MaxExpansion 3: %d records for Total %d (expansion %.3f), preservation %.3f, length 1..4: %.3f %.3f %.3f %.3f",
 		len(syn.Rows), a.Total, rep.RecordExpansion, rep.Preservation, rep.ByLength[0].Preservation,
 		rep.ByLength[1].Preservation, rep.ByLength[2].Preservation, rep.ByLength[3].Preservation)
 
@@ -168,11 +170,12 @@ func TestSynthesizeExpansion(t *testing.T) {
 	}
 	t.Logf("Records = Total: length-1 preservation %.3f", fixed.ByLength[0].Preservation)
 
-	capped, n := eval(SynthParams{MaxExpansion: 1.5, Seed: 1})
-	if n > a.Total*3/2 || n <= a.Total || capped.ByLength[0].Preservation >= l1 {
-		t.Errorf("MaxExpansion 1.5: %d records for Total %d, length-1 preservation %.3f (uncapped %.3f)", n, a.Total, capped.ByLength[0].Preservation, l1)
+	// The default cap, DefaultMaxExpansion = 1.5.
+	capped, n := eval(SynthParams{Seed: 1})
+	if n > a.Total*3/2 || n <= a.Total || capped.ByLength[0].Preservation >= l1 || capped.ByLength[0].Preservation <= fixed.ByLength[0].Preservation {
+		t.Errorf("default cap: %d records for Total %d, length-1 preservation %.3f (cap 3: %.3f, fixed: %.3f)", n, a.Total, capped.ByLength[0].Preservation, l1, fixed.ByLength[0].Preservation)
 	}
-	t.Logf("MaxExpansion 1.5: %d records, length-1 preservation %.3f", n, capped.ByLength[0].Preservation)
+	t.Logf("default (MaxExpansion 1.5): %d records, length-1 preservation %.3f", n, capped.ByLength[0].Preservation)
 }
 
 // TestSynthesizeTerminates gives single-attribute counts that no number of
@@ -181,10 +184,12 @@ func TestSynthesizeExpansion(t *testing.T) {
 func TestSynthesizeTerminates(t *testing.T) {
 	a := &Aggregates{Columns: []string{"A", "B"}, Total: 10, ReportingLength: 2,
 		Items: []Aggregate{agg("A:a", 100), agg("B:b", 100), agg("A:a;B:b", 100)}}
+	// The default cap, 1.5 × 10, is applied per stream (each its share,
+	// rounded down): 14.
 	for _, tc := range []struct {
 		p    SynthParams
 		want int
-	}{{SynthParams{}, 30}, {SynthParams{MaxExpansion: 5}, 50}, {SynthParams{MaxExpansion: 0.5}, 10}, {SynthParams{Records: 7}, 7}} {
+	}{{SynthParams{}, 14}, {SynthParams{MaxExpansion: 3}, 30}, {SynthParams{MaxExpansion: 5}, 50}, {SynthParams{MaxExpansion: 0.5}, 10}, {SynthParams{Records: 7}, 7}} {
 		syn, err := Synthesize(a, tc.p)
 		if err != nil || len(syn.Rows) != tc.want {
 			t.Errorf("%+v: %v records, %v; want %d", tc.p, len(syn.Rows), err, tc.want)

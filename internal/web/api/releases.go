@@ -3,6 +3,8 @@ package api
 import (
 	"bytes"
 	"context"
+	crand "crypto/rand"
+	"encoding/binary"
 	"encoding/csv"
 	"encoding/json"
 	"errors"
@@ -76,6 +78,11 @@ func BuildRelease(ctx context.Context, db *store.DB, g geo.Store, me *auth.Princ
 		return store.Release{}, err
 	}
 	card := release.DataCard{Title: title, Citation: strings.TrimSpace(in.Citation), Publisher: orgName(ctx, db, me.OrgID)}
+	if in.Params.Epsilon > 0 {
+		// The noise of a differentially private release must be secret: a
+		// known seed would let anyone regenerate and subtract it.
+		in.Params.Seed = secretSeed()
+	}
 	b, err := release.Build(src, in.Params, card, version)
 	if err != nil {
 		return store.Release{}, err
@@ -165,6 +172,9 @@ func writeAndVerify(b release.Built) (store.Release, error) {
 // "release:<id>". A generalised or suppressed value the public schema
 // cannot hold (an M49 region, "*") becomes unknown, never a guess.
 func LoadReleaseRecords(ctx context.Context, tx *store.Tx, rel store.Release) error {
+	if err := verifyStored(rel); err != nil {
+		return err
+	}
 	if rel.AggregatesCSV != "" {
 		// A synthetic release has both: its aggregates are the faithful
 		// counts, where its records number more than the cases (record
@@ -197,7 +207,35 @@ func LoadReleaseRecords(ctx context.Context, tx *store.Tx, rel store.Release) er
 		}
 		recs = append(recs, rec)
 	}
-	return store.ReplaceTraffickingRecords(ctx, tx, rel.TraffickingSource(), store.TraffickingLayoutGlobal, recs...)
+	return store.ReplaceTraffickingRecords(ctx, tx, rel.TraffickingSource(), store.TraffickingLayoutKAnon, recs...)
+}
+
+// verifyStored runs the independent verification again on the files as
+// stored, not as they were built: a release altered since it was built
+// (in the database) is not published. The error wraps derrors.Conflict.
+func verifyStored(rel store.Release) error {
+	dir, err := os.MkdirTemp("", "corridor-release-")
+	if err != nil {
+		return err
+	}
+	defer os.RemoveAll(dir)
+	for _, name := range store.ReleaseFiles {
+		if body, _, ok := rel.File(name); ok {
+			if err := os.WriteFile(filepath.Join(dir, name), []byte(body), 0o600); err != nil {
+				return err
+			}
+		}
+	}
+	rep, err := release.Verify(dir)
+	if err != nil {
+		return derrors.Kindf(derrors.Conflict, "release %d: its stored files do not verify: %v", rel.ID, err)
+	}
+	for _, c := range rep.Checks {
+		if !c.Pass {
+			return derrors.Kindf(derrors.Conflict, "release %d: its stored files do not verify (%s: %s); build a new release", rel.ID, c.Name, c.Message)
+		}
+	}
+	return nil
 }
 
 // loadReleaseAggregates stores the released counts of an aggregates
@@ -499,7 +537,7 @@ func PublishedReleases(ctx context.Context, db *store.DB) ([]PublishedRelease, e
 			return nil, fmt.Errorf("release %d: manifest: %w", rel.ID, err)
 		}
 		pr := PublishedRelease{ID: rel.ID, Title: rel.Title, Method: rel.Method, PublishedAt: rel.PublishedAt, DataCard: m.DataCard,
-			Counts: m.Counts, Files: map[string]string{}}
+			Counts: release.PublicManifest(m).Counts, Files: map[string]string{}}
 		for _, f := range releaseFiles(rel) {
 			pr.Files[f] = PublicReleaseFileURL(rel.ID, f)
 		}
@@ -539,7 +577,38 @@ func (a *API) publishedReleaseFile(w http.ResponseWriter, r *http.Request) {
 		a.problem(w, r, err)
 		return
 	}
-	ServeReleaseFile(w, r, rel, r.PathValue("file"), a.problem)
+	pub, err := PublicRelease(rel)
+	if err != nil {
+		a.problem(w, r, err)
+		return
+	}
+	ServeReleaseFile(w, r, pub, r.PathValue("file"), a.problem)
+}
+
+// PublicRelease is a release as the public downloads it: release.json and
+// report.json without the figures computed from the confidential cases
+// (exact input and exclusion counts, utility measured against the true
+// counts: release.PublicManifest, release.PublicReport); the publisher's
+// own pages keep the whole documents.
+func PublicRelease(rel store.Release) (store.Release, error) {
+	var m release.Manifest
+	if err := json.Unmarshal([]byte(rel.Manifest), &m); err != nil {
+		return rel, fmt.Errorf("release.json of release %d: %w", rel.ID, err)
+	}
+	pm, err := json.MarshalIndent(release.PublicManifest(m), "", "  ")
+	if err != nil {
+		return rel, err
+	}
+	out := rel
+	out.Manifest = string(pm) + "\n"
+	if rel.Report != "" {
+		pr, err := release.PublicReport(m, []byte(rel.Report))
+		if err != nil {
+			return rel, fmt.Errorf("report.json of release %d: %w", rel.ID, err)
+		}
+		out.Report = string(pr)
+	}
+	return out, nil
 }
 
 // ServeReleaseFile writes one file of a release as a download; an
@@ -562,4 +631,11 @@ func timeOr(t *time.Time, def time.Time) time.Time {
 		return *t
 	}
 	return def
+}
+
+// secretSeed is a seed nobody can guess.
+func secretSeed() uint64 {
+	var b [8]byte
+	crand.Read(b[:]) // never fails (crypto/rand)
+	return binary.LittleEndian.Uint64(b[:])
 }

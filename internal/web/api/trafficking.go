@@ -41,7 +41,7 @@ const (
 func (a *API) registerTrafficking(r *web.Router) {
 	h := func(f http.HandlerFunc) http.Handler { return a.traffickingCache().Wrap(f) }
 	r.Handle(web.Route{Method: "GET", Pattern: "/api/v1/trafficking", Resource: "trafficking", Action: web.ActionRead, Public: true,
-		Summary: "Public counter-trafficking statistics: the loaded sources (published releases, imported CTDC files) and their totals",
+		Summary: "Public counter-trafficking statistics: the loaded sources (published releases, imported CTDC files) and their record counts",
 		Handler: h(a.traffickingSources)})
 	r.Handle(web.Route{Method: "GET", Pattern: "/api/v1/trafficking/summary", Resource: "trafficking", Action: web.ActionRead, Public: true,
 		Summary: "Counter-trafficking aggregates of one source (by year, corridor, exploitation, labour, means of control, age, gender); format=csv",
@@ -71,8 +71,10 @@ func (a *API) traffickingCache() Cache {
 
 // TraffickingSources is the answer of /api/v1/trafficking.
 type TraffickingSources struct {
+	// Sources are listed each with its own records; there is no grand
+	// total, as sources overlap (releases of the same caseload, a CTDC
+	// file imported under two names).
 	Sources  []store.TraffickingSource `json:"sources"`
-	Total    int64                     `json:"total"`
 	Groups   map[string][]string       `json:"groups"` // the flags of each group, in order
 	Citation string                    `json:"citation"`
 	Terms    string                    `json:"terms"`
@@ -90,9 +92,6 @@ func (a *API) traffickingSources(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	out := TraffickingSources{Sources: srcs, Groups: map[string][]string{}, Citation: CTDCCitation, Terms: CTDCTerms, Download: CTDCDownload}
-	for _, s := range srcs {
-		out.Total += s.Records
-	}
 	for _, g := range store.TraffickingGroups {
 		out.Groups[g.Name] = g.Flags
 	}
@@ -152,7 +151,29 @@ func ParseTraffickingFilter(ctx context.Context, db *store.DB, q url.Values) (st
 		}
 		return f, srcs, &web.ParamError{Param: "source", Reason: "no source " + strconv.Quote(f.Source) + " is loaded (loaded: " + strings.Join(names, ", ") + ")"}
 	}
+	for _, p := range []struct{ name, v string }{{"citizenship", f.Citizenship}, {"exploitation", f.Exploitation}} {
+		if err := checkTraffickingCountry(ctx, db, f.Source, p.name, p.v); err != nil {
+			return f, srcs, err
+		}
+	}
 	return f, srcs, nil
+}
+
+// checkTraffickingCountry refuses a well-formed country code (ZZZ) that
+// is neither in the reference geography nor in the source: a mistake,
+// not a filter with no records.
+func checkTraffickingCountry(ctx context.Context, db *store.DB, source, param, code string) error {
+	if code == "" || slices.Contains(store.TraffickingRegions, code) {
+		return nil
+	}
+	_, err := db.Geo().Area(ctx, code)
+	if err == nil || !(errors.Is(err, derrors.NotFound) || errors.Is(err, derrors.Invalid)) {
+		return err
+	}
+	if ok, err := db.TraffickingHasPlace(ctx, source, code); err != nil || ok {
+		return err
+	}
+	return &web.ParamError{Param: param, Reason: strconv.Quote(code) + " is neither a country of the reference geography nor a place in " + source}
 }
 
 // readTraffickingQuery reads the filter, the format and, when top is not
@@ -179,8 +200,21 @@ func (a *API) readTraffickingQuery(r *http.Request, top *int) (store.Trafficking
 // TraffickingSummaryAnswer is the answer of /api/v1/trafficking/summary.
 type TraffickingSummaryAnswer struct {
 	store.TraffickingSummary
+	// Total shadows the summary's: null when the filtered combination of
+	// an aggregates release is withheld (its count is not published, so
+	// never 0).
+	Total    *int64 `json:"total"`
 	Citation string `json:"citation"`
 	Terms    string `json:"terms"`
+}
+
+// NewTraffickingSummaryAnswer is the answer of a summary.
+func NewTraffickingSummaryAnswer(s store.TraffickingSummary) TraffickingSummaryAnswer {
+	a := TraffickingSummaryAnswer{TraffickingSummary: s, Citation: CTDCCitation, Terms: CTDCTerms}
+	if !s.Withheld {
+		a.Total = &s.Total
+	}
+	return a
 }
 
 func (a *API) traffickingSummary(w http.ResponseWriter, r *http.Request) {
@@ -200,15 +234,16 @@ func (a *API) traffickingSummary(w http.ResponseWriter, r *http.Request) {
 		WriteTraffickingSummaryCSV(w, s)
 		return
 	}
-	web.WriteJSON(w, http.StatusOK, TraffickingSummaryAnswer{TraffickingSummary: s, Citation: CTDCCitation, Terms: CTDCTerms})
+	web.WriteJSON(w, http.StatusOK, NewTraffickingSummaryAnswer(s))
 }
 
 // TraffickingSummaryColumns are the columns of the summary CSV: one row
 // per figure; table names the aggregate, key its value ("" unknown), to
 // the country of exploitation of a corridor, known a flag group's
-// denominator (empty for an aggregates release). Flags the source does
-// not record have no row.
-var TraffickingSummaryColumns = []string{"source", "table", "key", "to", "count", "known"}
+// denominator (empty for an aggregates release), note "withheld" for a
+// figure an aggregates release does not publish under the filter (its
+// count is empty, never 0). Flags the source does not record have no row.
+var TraffickingSummaryColumns = []string{"source", "table", "key", "to", "count", "known", "note"}
 
 // WriteTraffickingSummaryCSV writes a summary as CSV.
 func WriteTraffickingSummaryCSV(w http.ResponseWriter, s store.TraffickingSummary) {
@@ -218,9 +253,14 @@ func WriteTraffickingSummaryCSV(w http.ResponseWriter, s store.TraffickingSummar
 	cw.Write(TraffickingSummaryColumns)
 	src := csvSafe(s.Filter.Source)
 	row := func(table, key, to string, n int64, known string) {
-		cw.Write([]string{src, table, csvSafe(key), csvSafe(to), strconv.FormatInt(n, 10), known})
+		cw.Write([]string{src, table, csvSafe(key), csvSafe(to), strconv.FormatInt(n, 10), known, ""})
 	}
-	row("total", "", "", s.Total, "")
+	withheld := func(table, key string) { cw.Write([]string{src, table, csvSafe(key), "", "", "", "withheld"}) }
+	if s.Withheld {
+		withheld("total", "")
+	} else {
+		row("total", "", "", s.Total, "")
+	}
 	for _, t := range []struct {
 		name string
 		cs   []store.TraffickingCount
@@ -241,7 +281,11 @@ func WriteTraffickingSummaryCSV(w http.ResponseWriter, s store.TraffickingSummar
 	}
 	for _, g := range s.Groups {
 		for _, c := range g.Counts {
-			if !c.NotRecorded { // a flag the source does not record has no count, not 0
+			switch {
+			case c.NotRecorded: // a flag the source does not record has no count, not 0
+			case c.Withheld:
+				withheld(g.Group, c.Key)
+			default:
 				row(g.Group, c.Key, "", c.Count, known(g))
 			}
 		}

@@ -64,6 +64,7 @@ func TestTraffickingAPIBadParameters(t *testing.T) {
 		{"age=09--17", "age"},
 		{"citizenship=Atlantis", "citizenship"},
 		{"exploitation=12", "exploitation"},
+		{"citizenship=ZZZ", "citizenship"}, // well-formed, no such country
 		{"source=import:other.csv", "source"},
 		{"format=xlsx", "format"},
 		{"top=0", "top"},
@@ -94,7 +95,7 @@ func TestTraffickingAPINoData(t *testing.T) {
 	}
 	w = mapGet(t, h, "/api/v1/trafficking")
 	var s api.TraffickingSources
-	if err := json.Unmarshal(w.Body.Bytes(), &s); err != nil || w.Code != http.StatusOK || len(s.Sources) != 0 || s.Total != 0 {
+	if err := json.Unmarshal(w.Body.Bytes(), &s); err != nil || w.Code != http.StatusOK || len(s.Sources) != 0 {
 		t.Errorf("sources without data: %d %s", w.Code, w.Body)
 	}
 }
@@ -105,7 +106,7 @@ func TestTraffickingAPIMatchesStore(t *testing.T) {
 	ctx := context.Background()
 	w := mapGet(t, h, "/api/v1/trafficking")
 	var srcs api.TraffickingSources
-	if err := json.Unmarshal(w.Body.Bytes(), &srcs); err != nil || len(srcs.Sources) != 1 || srcs.Total != 4 ||
+	if err := json.Unmarshal(w.Body.Bytes(), &srcs); err != nil || len(srcs.Sources) != 1 || srcs.Sources[0].Records != 4 ||
 		srcs.Sources[0].Source != "import:vp.csv" || !strings.Contains(srcs.Citation, "CTDC") {
 		t.Fatalf("sources: %d %s", w.Code, w.Body)
 	}
@@ -127,6 +128,10 @@ func TestTraffickingAPIMatchesStore(t *testing.T) {
 			if err := json.Unmarshal(w.Body.Bytes(), &got); err != nil {
 				t.Fatal(err)
 			}
+			if got.Total == nil {
+				t.Fatalf("total is null for a record source")
+			}
+			got.TraffickingSummary.Total = *got.Total
 			gj, _ := json.Marshal(got.TraffickingSummary)
 			wj, _ := json.Marshal(want)
 			if string(gj) != string(wj) {

@@ -165,6 +165,7 @@ func releaseForm(v *view, f *form, get func(string) string) api.ReleaseRequest {
 	p := release.Params{Method: release.Method(get("method")), K: whole("k"), ReportingLength: whole("reportingLength"),
 		Resolution: whole("resolution"), Epsilon: num("epsilon"), Delta: num("delta"), Sensitive: strings.TrimSpace(get("sensitive")),
 		L: whole("l"), MaxSuppression: num("maxSuppression"), Seed: 1}
+
 	for _, c := range strings.Split(get("qi"), ",") {
 		if c = strings.TrimSpace(c); c != "" {
 			p.QuasiIdentifiers = append(p.QuasiIdentifiers, c)
@@ -375,8 +376,10 @@ func (v *view) paramRows(p release.Params) []kv {
 // synthetic records, ARX's for kanon, the spent DP budget.
 func (v *view) releaseMetrics(page *releasePage, rep release.Report) {
 	pct := func(x float64) string { return v.num(x, 1) + " %" }
+	// Preservation is a fraction (SDS); shown, like the other shares, in %.
+	frac := func(x float64) string { return pct(100 * x) }
 	if a := rep.Aggregates; a != nil {
-		page.Summary = []kv{{v.T("releases.metric.preservation"), pct(a.Preservation)},
+		page.Summary = []kv{{v.T("releases.metric.preservation"), frac(a.Preservation)},
 			{v.T("releases.metric.error"), v.num(a.MeanProportionalError, 3)},
 			{v.T("releases.metric.suppressed"), pct(a.SuppressedPercent)},
 			{v.T("releases.metric.fabricated"), pct(a.FabricatedPercent)},
@@ -389,13 +392,13 @@ func (v *view) releaseMetrics(page *releasePage, rep release.Report) {
 			}
 			l := strconv.Itoa(g.Length)
 			page.ByLength = append(page.ByLength, metricRow{Label: l, Combinations: v.num(float64(g.Sensitive), 0),
-				Preservation: pct(g.Preservation), Error: v.num(g.MeanProportionalError, 3), Suppressed: pct(g.SuppressedPercent),
+				Preservation: frac(g.Preservation), Error: v.num(g.MeanProportionalError, 3), Suppressed: pct(g.SuppressedPercent),
 				Fabri: pct(g.FabricatedPercent)})
-			labels, pres, errs = append(labels, l), append(pres, g.Preservation), append(errs, g.MeanProportionalError)
+			labels, pres, errs = append(labels, l), append(pres, 100*g.Preservation), append(errs, g.MeanProportionalError)
 		}
 		for _, b := range a.ByBucket {
 			page.ByBucket = append(page.ByBucket, metricRow{Label: strconv.Itoa(b.Lower) + "–" + strconv.Itoa(b.Upper),
-				Combinations: v.num(float64(b.Combinations), 0), Preservation: pct(b.Preservation), Error: v.num(b.MeanProportionalError, 3)})
+				Combinations: v.num(float64(b.Combinations), 0), Preservation: frac(b.Preservation), Error: v.num(b.MeanProportionalError, 3)})
 		}
 		page.PreservationChart = barChart(v.T("releases.chart.preservation"), labels, pres, 100)
 		page.ErrorChart = barChart(v.T("releases.chart.error"), labels, errs, 0)

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/csv"
 	"encoding/json"
+	"fmt"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
@@ -111,6 +112,18 @@ func TestReleasePublicationFlow(t *testing.T) {
 		t.Fatalf("a check failed:\n%s", body)
 	}
 	wantCode(t, c.get(page+"/files/records.csv"), http.StatusOK)
+	// Preservation, a fraction in report.json, is shown in per cent.
+	var rep struct {
+		Aggregates struct {
+			Preservation float64 `json:"preservation"`
+		} `json:"aggregates"`
+	}
+	if err := json.Unmarshal(c.get(page+"/files/report.json").Body.Bytes(), &rep); err != nil || rep.Aggregates.Preservation <= 0 {
+		t.Fatalf("report.json: %v %+v", err, rep)
+	}
+	if want := fmt.Sprintf("%.1f %%", 100*rep.Aggregates.Preservation); !strings.Contains(body, want) {
+		t.Errorf("report page lacks preservation %q", want)
+	}
 
 	// Nothing public before publication.
 	fileURL := "/api/v1/trafficking/releases/" + id + "/records.csv"
@@ -144,6 +157,21 @@ func TestReleasePublicationFlow(t *testing.T) {
 		wantCode(t, w, http.StatusOK)
 		if w.Body.Len() == 0 {
 			t.Errorf("%s is empty", f)
+		}
+	}
+	// The public documents hold no figure computed from the confidential
+	// cases; the publisher's copies do.
+	for f, banned := range map[string][]string{"release.json": {`"inputRecords"`, `"excludedNoConsent"`, `"excludedWithdrawn"`, "scope"},
+		"report.json": {`"preservation"`, `"meanProportionalError"`}} {
+		pub := getPublic(t, public, "/api/v1/trafficking/releases/"+id+"/"+f).Body.String()
+		own := c.get(page + "/files/" + f).Body.String()
+		for _, b := range banned {
+			if strings.Contains(pub, b) {
+				t.Errorf("public %s holds %s:\n%s", f, b, pub)
+			}
+		}
+		if !strings.Contains(own, banned[0]) {
+			t.Errorf("the publisher's %s lacks %s", f, banned[0])
 		}
 	}
 	if got := getPublic(t, public, fileURL).Body.String(); !strings.HasPrefix(got, "yearOfRegistration,") {
@@ -248,11 +276,14 @@ func TestAggregatesReleaseFeedsDashboard(t *testing.T) {
 		if err := json.Unmarshal(w.Body.Bytes(), &s); err != nil {
 			t.Fatal(err)
 		}
+		if s.Total != nil {
+			s.TraffickingSummary.Total = *s.Total
+		}
 		return s
 	}
 	s := summary("")
-	if s.Layout != "release-aggregates" || s.CombinationLength != 2 || s.Total != released()[""] || s.Total == 0 {
-		t.Fatalf("summary head: layout %q length %d total %d (file %d)", s.Layout, s.CombinationLength, s.Total, released()[""])
+	if s.Layout != "release-aggregates" || s.CombinationLength != 2 || s.Total == nil || *s.Total != released()[""] || *s.Total == 0 {
+		t.Fatalf("summary head: layout %q length %d total %v (file %d)", s.Layout, s.CombinationLength, s.Total, released()[""])
 	}
 	years := released("yearOfRegistration")
 	if len(years) == 0 || len(s.ByYear) != len(years) {
@@ -273,8 +304,8 @@ func TestAggregatesReleaseFeedsDashboard(t *testing.T) {
 	year := s.ByYear[0].Key
 	pairs := released("yearOfRegistration", "gender")
 	s = summary("&year=" + year)
-	if s.Total != years[year] {
-		t.Errorf("total in %s = %d, file %d", year, s.Total, years[year])
+	if s.Total == nil || *s.Total != years[year] {
+		t.Errorf("total in %s = %v, file %d", year, s.Total, years[year])
 	}
 	spell := map[string]string{"female": "Woman", "male": "Man", "trans": "Trans/Transgender/NonConforming"}
 	n := 0
@@ -294,11 +325,56 @@ func TestAggregatesReleaseFeedsDashboard(t *testing.T) {
 	if !slices.Contains(s.Unavailable, "corridors") {
 		t.Errorf("unavailable = %v, want corridors (three attributes)", s.Unavailable)
 	}
+	// A pair the release withheld: no total, never 0.
+	if _, ok := pairs[year+"|"+spell["trans"]]; !ok {
+		w := getPublic(t, public, "/api/v1/trafficking/summary?source=release:"+id+"&year="+year+"&gender=trans")
+		wantCode(t, w, http.StatusOK)
+		if b := w.Body.String(); !strings.Contains(b, `"total":null`) || !strings.Contains(b, `"withheld":true`) {
+			t.Errorf("withheld pair answers %s", b)
+		}
+	}
 	// The page says what the figures are.
 	body := getPublic(t, h.handler, "/trafficking?source=release:"+id+"&year="+year).Body.String()
 	for _, want := range []string{"release of aggregates", "combinations of more than 2 attributes"} {
 		if !strings.Contains(body, want) {
 			t.Errorf("dashboard lacks %q", want)
 		}
+	}
+}
+
+// TestTamperedReleaseIsNotPublished: publication verifies the files as
+// stored, so a release altered in the database after it was built is
+// refused, and nothing becomes public.
+func TestTamperedReleaseIsNotPublished(t *testing.T) {
+	h, public := newReleaseHarness(t)
+	c := h.caseClient(t, "publisher")
+	form := url.Values{"method": {"kanon-aggregates"}, "title": {"Tampered"}, "citation": {"Test (2025)."},
+		"reporting_length": {"2"}, "resolution": {"5"}}
+	w := c.post("/releases", form)
+	wantCode(t, w, http.StatusSeeOther)
+	m := releaseIDRE.FindStringSubmatch(w.Header().Get("Location"))
+	if m == nil {
+		t.Fatalf("Location %q", w.Header().Get("Location"))
+	}
+	id, page := m[1], w.Header().Get("Location")
+	ctx := context.Background()
+	var agg string
+	if err := h.db.SQL().QueryRowContext(ctx, `SELECT aggregates_csv FROM releases WHERE id = `+id).Scan(&agg); err != nil {
+		t.Fatal(err)
+	}
+	lines := strings.Split(strings.TrimSuffix(agg, "\n"), "\n")
+	last := lines[len(lines)-1]
+	lines[len(lines)-1] = last[:strings.LastIndex(last, ",")+1] + "3" // a count below the resolution
+	if _, err := h.db.SQL().ExecContext(ctx, `UPDATE releases SET aggregates_csv = $1 WHERE id = `+id, strings.Join(lines, "\n")+"\n"); err != nil {
+		t.Fatal(err)
+	}
+	w = c.post(page+"/publish", url.Values{})
+	wantCode(t, w, http.StatusConflict)
+	if !strings.Contains(w.Body.String(), "do not verify") {
+		t.Errorf("refusal does not say why: %s", w.Body)
+	}
+	wantCode(t, getPublic(t, public, "/api/v1/trafficking/releases/"+id+"/aggregates.csv"), http.StatusNotFound)
+	if strings.Contains(getPublic(t, public, "/api/v1/trafficking").Body.String(), "release:"+id) {
+		t.Error("the tampered release became a public source")
 	}
 }

@@ -162,6 +162,9 @@ func (u *UI) trafficking(w http.ResponseWriter, r *http.Request, v *view) error 
 		return err
 	}
 	p.Source, p.Layout, p.Total = f.Source, v.T("trafficking.layout."+s.Layout), v.num(float64(s.Total), 0)
+	if s.Withheld {
+		p.Total = v.T("trafficking.total.withheld")
+	}
 	areas, err := u.geo.Areas(ctx, geo.Filter{Limit: maxLimit})
 	if err != nil {
 		return err
@@ -170,7 +173,7 @@ func (u *UI) trafficking(w http.ResponseWriter, r *http.Request, v *view) error 
 	for _, a := range areas.Areas {
 		names[a.Code] = a.Name
 	}
-	p.Form = v.trafForm(srcs, all, f, names)
+	p.Form = v.trafForm(srcs, rels, all, f, names)
 	v.trafLinks(&p, f)
 	if err := v.trafYears(&p, s); err != nil {
 		return err
@@ -245,10 +248,19 @@ func regionKey(r string) string {
 	return string(b)
 }
 
-func (v *view) trafForm(srcs []store.TraffickingSource, all store.TraffickingSummary, f store.TraffickingFilter, names trafNames) []trafSelect {
+func (v *view) trafForm(srcs []store.TraffickingSource, rels []trafRelease, all store.TraffickingSummary, f store.TraffickingFilter, names trafNames) []trafSelect {
+	// A published release is named by its title, an import by its file.
+	titles := map[string]string{}
+	for _, r := range rels {
+		titles["release:"+strconv.FormatInt(r.ID, 10)] = r.Title
+	}
 	var sources []mapOption
 	for _, s := range srcs {
-		sources = append(sources, mapOption{Value: s.Source, Label: s.Source, Selected: s.Source == f.Source})
+		label := s.Source
+		if t := titles[s.Source]; t != "" {
+			label = t + " (" + s.Source + ")"
+		}
+		sources = append(sources, mapOption{Value: s.Source, Label: label, Selected: s.Source == f.Source})
 	}
 	anyValue := mapOption{Value: "", Label: v.T("trafficking.form.any")}
 	opts := func(cs []store.TraffickingCount, chosen string, label func(string) string) []mapOption {
@@ -365,8 +377,11 @@ func (v *view) trafLists(s store.TraffickingSummary, csv string) []trafList {
 				notRecorded = v.T("trafficking.flag.notReleased")
 			}
 			for i, c := range g.Counts {
-				if c.NotRecorded {
+				switch {
+				case c.NotRecorded:
 					l.Bars[i].NotRecorded = notRecorded
+				case c.Withheld:
+					l.Bars[i].NotRecorded = v.T("trafficking.flag.withheld")
 				}
 			}
 		}
