@@ -2,11 +2,11 @@ package store
 
 import (
 	"context"
-	"database/sql"
 	"encoding/json"
 	"fmt"
 	"iter"
 	"strconv"
+	"strings"
 
 	"github.com/corridor-platform/corridor/internal/audit"
 	"github.com/corridor-platform/corridor/internal/cases/synth"
@@ -68,20 +68,13 @@ func (db *DB) BulkLoadSynthetic(ctx context.Context, actor string, recs iter.Seq
 			return nil
 		}
 		err := db.InTx(ctx, func(tx *Tx) error {
-			st := map[string]*sql.Stmt{}
-			for name, q := range stmts {
-				s, err := tx.Prepare(ctx, q)
-				if err != nil {
-					return classify(err)
-				}
-				defer s.Close()
-				st[name] = s
-			}
+			// Rows are gathered per table and written as multi-row
+			// INSERTs after the batch: one statement per table and chunk
+			// instead of one round trip per row (PostgreSQL loaded about
+			// 500 cases/s row by row).
+			rows := map[string][]any{}
 			exec := func(name string, args ...any) error {
-				_, err := st[name].ExecContext(ctx, args...)
-				if err != nil {
-					return fmt.Errorf("%s: %w", name, classify(err))
-				}
+				rows[name] = append(rows[name], args...)
 				return nil
 			}
 			t := now()
@@ -206,6 +199,11 @@ func (db *DB) BulkLoadSynthetic(ctx context.Context, actor string, recs iter.Seq
 					}
 				}
 			}
+			for _, name := range bulkOrder {
+				if err := execRows(ctx, tx, name, stmts[name], rows[name]); err != nil {
+					return err
+				}
+			}
 			lo, hi := int64(-1), int64(-1)
 			for _, r := range pending {
 				cid := base["cases"] + r.Case.ID
@@ -248,4 +246,51 @@ func (db *DB) BulkLoadSynthetic(ctx context.Context, actor string, recs iter.Seq
 		}
 	}
 	return n, nil
+}
+
+// bulkOrder is the order the tables of a batch are written in: every row
+// after the rows it refers to.
+var bulkOrder = []string{"people", "keys", "cases", "case_consents", "case_referrals", "case_services", "case_comments", "case_tasks",
+	"case_monitoring"}
+
+// bulkMaxArgs bounds the parameters of one statement, under SQLite's
+// 32,766 and PostgreSQL's 65,535.
+const bulkMaxArgs = 30000
+
+// execRows writes rows (their arguments one after the other) with the
+// single-row INSERT stmt repeated as a multi-row one: its VALUES tuple is
+// repeated per row, whatever follows it (ON CONFLICT …) kept.
+func execRows(ctx context.Context, tx *Tx, name, stmt string, args []any) error {
+	if len(args) == 0 {
+		return nil
+	}
+	head, rest, ok := strings.Cut(stmt, "VALUES")
+	open, closing := strings.Index(rest, "("), strings.Index(rest, ")")
+	if !ok || open < 0 || closing < open {
+		return fmt.Errorf("%s: statement without a VALUES tuple", name)
+	}
+	tuple, tail := rest[open:closing+1], rest[closing+1:]
+	per := strings.Count(tuple, "?")
+	if per == 0 || len(args)%per != 0 {
+		return fmt.Errorf("%s: %d arguments for rows of %d", name, len(args), per)
+	}
+	chunk := max(1, bulkMaxArgs/per) * per
+	for start := 0; start < len(args); start += chunk {
+		part := args[start:min(start+chunk, len(args))]
+		n := len(part) / per
+		var b strings.Builder
+		b.WriteString(head)
+		b.WriteString("VALUES ")
+		for i := range n {
+			if i > 0 {
+				b.WriteString(", ")
+			}
+			b.WriteString(tuple)
+		}
+		b.WriteString(tail)
+		if _, err := tx.Exec(ctx, b.String(), part...); err != nil {
+			return fmt.Errorf("%s: %w", name, classify(err))
+		}
+	}
+	return nil
 }
