@@ -66,6 +66,7 @@ func commands() []command {
 		{"audit", "verify and export the audit trail (audit verify|export)", runAudit},
 		{"cases", "generate a synthetic caseload of fictitious cases (cases generate)", runCases},
 		{"release", "build and verify de-identified releases of counter-trafficking data (release build|verify)", runRelease},
+		{"trafficking", "list and remove the public counter-trafficking sources (trafficking list|remove)", runTrafficking},
 		{"keys", "generate and rotate the encryption keys of personal data (keys generate|rotate|retire)", runKeys},
 		{"version", "print the version", runVersion},
 	}
