@@ -81,7 +81,7 @@ func Build(src Source, p Params, card DataCard, version string) (_ Built, err er
 		return Built{}, err
 	}
 	if src.Table == nil {
-		return Built{}, derrors.Kindf(derrors.Invalid, "input: no records")
+		return Built{}, derrors.Kindf(derrors.Invalid, "input: no records: no case in scope (the cases of the builder's organisation, team or own, as the role allows) has a consent to statistical use")
 	}
 	// Too few records to release anything: say so before building a
 	// release that would hold nothing but a rounded-away total.
