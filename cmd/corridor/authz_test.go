@@ -79,6 +79,14 @@ var routePolicy = map[string][2]string{
 	"GET /api/v1/trafficking/releases":             {"trafficking", "read"},
 	"GET /api/v1/trafficking/releases/{id}/{file}": {"trafficking", "read"},
 
+	// Remittance prices: public reads; providers (and organisation
+	// administrators) submit their organisation's quotes.
+	"GET /api/v1/remittances/quotes":               {"remittances", "read"},
+	"POST /api/v1/remittances/quotes":              {"remittances", "create"},
+	"GET /api/v1/remittances/corridors/{corridor}": {"remittances", "read"},
+	"GET /api/v1/remittances/averages":             {"remittances", "read"},
+	"GET /api/v1/remittances/fees":                 {"remittances", "read"},
+
 	// Case management (internal/cases): personal, scoped; the store checks
 	// each case's scope and audits.
 	"GET /api/v1/cases":                                {"cases", "read"},
@@ -235,7 +243,7 @@ func (a *testApp) do(t testing.TB, role, method, path, body string) *httptest.Re
 // change that would disturb the other cases.
 func concretePath(pattern string) string {
 	return strings.NewReplacer("{iso3}", "KEN", "{id}", "999999", "{name}", "no-such-role", "{code}", "no_such_indicator",
-		"{indicatorId}", "999999", "{rid}", "999999", "{file}", "records.csv").Replace(pattern)
+		"{indicatorId}", "999999", "{rid}", "999999", "{file}", "records.csv", "{corridor}", "KEN-UGA").Replace(pattern)
 }
 
 func isAPIRoute(key string) bool {

@@ -117,6 +117,7 @@ var Resources = []Resource{
 	{Name: "plans", Description: "development plans: goals, indicators, targets and measurements", Scoped: true},
 	{Name: "cases", Description: "counter-trafficking and return cases: consents, referrals, services, comments, tasks", Personal: true, Scoped: true},
 	{Name: "releases", Description: "de-identified releases of counter-trafficking data: build, report, publish", Scoped: true},
+	{Name: "remittances", Description: "remittance prices: quotes, corridor, regional and global averages; providers submit their quotes", Scoped: true},
 }
 
 // LookupResource returns the catalogue entry of a resource.
@@ -171,6 +172,10 @@ const (
 	RoleViewer         = "viewer"
 	RolePublic         = "public" // the signed-out public
 )
+
+// RoleRemittanceProvider is a remittance service provider's account: it
+// submits its organisation's current quotes.
+const RoleRemittanceProvider = "remittance-provider"
 
 // ValidateRoleName checks a role slug.
 func ValidateRoleName(name string) error {

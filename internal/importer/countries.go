@@ -51,5 +51,6 @@ func Builtin() *Registry {
 		MissingMigrants(),
 		RemittanceFlows(),
 		CTDC(),
+		RPW(),
 	)
 }

@@ -116,6 +116,10 @@ type Report struct {
 	Duration   time.Duration        `json:"durationNs"`
 	ImportID   int64                `json:"importId,omitempty"`
 	Notes      []string             `json:"notes,omitempty"`
+	// Quality holds the data-quality counts a loader found (e.g. the rpw
+	// dataset's non-transparent quotes, negative margins, duplicates), by
+	// name.
+	Quality map[string]int `json:"quality,omitempty"`
 	// Previous is the import that loaded the same files, when Unchanged.
 	Previous *store.ImportRecord `json:"previous,omitempty"`
 }
@@ -135,6 +139,18 @@ func (r *Report) Summary(max int) string {
 	fmt.Fprintf(&b, "%s: %d rows read, %d loaded, %d rejected in %s\n", r.Dataset, r.Read, r.Loaded, r.Rejected, r.Duration.Round(time.Millisecond))
 	for _, n := range r.Notes {
 		fmt.Fprintf(&b, "  note: %s\n", n)
+	}
+	if len(r.Quality) > 0 {
+		names := make([]string, 0, len(r.Quality))
+		for k := range r.Quality {
+			names = append(names, k)
+		}
+		sort.Strings(names)
+		fmt.Fprintf(&b, "  data quality:")
+		for _, k := range names {
+			fmt.Fprintf(&b, " %s=%d", k, r.Quality[k])
+		}
+		b.WriteString("\n")
 	}
 	for i, rej := range r.Rejections {
 		if i == max {
@@ -179,6 +195,14 @@ func (r *Recorder) Reject(e *tabular.CellError) {
 // Note adds a remark to the report (e.g. what a quirk of the file meant).
 func (r *Recorder) Note(format string, args ...any) {
 	r.report.Notes = append(r.report.Notes, fmt.Sprintf(format, args...))
+}
+
+// Count adds n to a named data-quality count of the report.
+func (r *Recorder) Count(name string, n int) {
+	if r.report.Quality == nil {
+		r.report.Quality = map[string]int{}
+	}
+	r.report.Quality[name] += n
 }
 
 // Runner runs imports against a database.

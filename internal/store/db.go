@@ -45,6 +45,9 @@ type DB struct {
 	roles rolesCache
 	// periods caches which periods each series covers (periods.go).
 	periods periodCache
+	// remit caches the remittance aggregates and sender lists
+	// (remit_query.go).
+	remit remitCache
 	// recheck lets version reads be reused for a while (recheck.go).
 	recheck recheck
 	// cpStop and cpDone run the background WAL checkpointer (SQLite,

@@ -53,6 +53,9 @@ type API struct {
 	// trafMemo those of the public trafficking statistics, validated by
 	// another token (trafficking.go).
 	memo, trafMemo *Memo
+	// remitMemo keeps the remittance answers (remittances.go), validated
+	// by the remittance data's version.
+	remitMemo *Memo
 }
 
 // New returns the API.
@@ -61,7 +64,7 @@ func New(cfg Config) *API {
 		cfg.Log = slog.New(slog.DiscardHandler)
 	}
 	return &API{geo: cfg.Geo, log: cfg.Log, version: cfg.Version, health: cfg.Health, metrics: cfg.Metrics, db: cfg.DB, auth: cfg.Auth,
-		memo: newMemoUnless(cfg.NoMemo), trafMemo: newMemoUnless(cfg.NoMemo)}
+		memo: newMemoUnless(cfg.NoMemo), trafMemo: newMemoUnless(cfg.NoMemo), remitMemo: newMemoUnless(cfg.NoMemo)}
 }
 
 //go:embed openapi.json
@@ -92,6 +95,7 @@ func (a *API) Register(r *web.Router) {
 		a.registerCases(r)
 		a.registerTrafficking(r)
 		a.registerReleases(r)
+		a.registerRemittances(r)
 	}
 }
 

@@ -1,0 +1,183 @@
+package importer_test
+
+import (
+	"context"
+	"encoding/csv"
+	"math"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"testing"
+
+	"github.com/corridor-platform/corridor/internal/importer"
+	"github.com/corridor-platform/corridor/internal/remit"
+	"github.com/corridor-platform/corridor/internal/store"
+	"github.com/corridor-platform/corridor/internal/store/storetest"
+)
+
+var rpwDataDir = filepath.Join("..", "..", "data")
+
+// readExcerpt reads the shipped RPW excerpt with encoding/csv alone, as
+// a check independent of rpwfile: the file's rows by column name.
+func readExcerpt(t *testing.T) []map[string]string {
+	t.Helper()
+	f, err := os.Open(filepath.Join(rpwDataDir, "rpw", "eastafrica_excerpt", "rpw_eastafrica_2025_3Q_excerpt.csv"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	recs, err := csv.NewReader(f).ReadAll()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var out []map[string]string
+	for _, r := range recs[1:] {
+		m := map[string]string{}
+		for i, h := range recs[0] {
+			m[h] = r[i]
+		}
+		out = append(out, m)
+	}
+	return out
+}
+
+func num(t *testing.T, s string) float64 {
+	t.Helper()
+	v, err := strconv.ParseFloat(strings.TrimSpace(s), 64)
+	if err != nil {
+		t.Fatalf("%q: %v", s, err)
+	}
+	return v
+}
+
+func TestRPWShippedFiles(t *testing.T) {
+	storetest.Run(t, func(t *testing.T, e storetest.Engine) {
+		ctx := context.Background()
+		rn, db := ctdcRunner(t, e)
+		rn.DataDir = rpwDataDir
+		rep, err := rn.Run(ctx, importer.RPWName, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		// The data-quality counts of the excerpt (PROVENANCE.md).
+		for k, want := range map[string]int{"rows": 72, "quotes": 144, "non_transparent_quotes": 0, "negative_margin_quotes": 2,
+			"placeholder_rate_quotes": 0, "duplicate_rows": 20, "promotional_rows": 2, "currency_mismatch_rows": 1,
+			"inconsistent_spellings": 1, "discrepancies": 0, "databank_values": 10417} {
+			if got := rep.Quality[k]; got != want {
+				t.Errorf("quality %s = %d, want %d", k, got, want)
+			}
+		}
+		if !strings.Contains(rep.Summary(5), "data quality:") {
+			t.Errorf("summary lacks the quality counts:\n%s", rep.Summary(5))
+		}
+
+		// Every stored quote: total = fee % + margin % within rounding,
+		// and the computed figures equal the file's own columns.
+		rows := readExcerpt(t)
+		quotes, err := db.RemitQuotesOf(ctx, "import:rpw_eastafrica_2025_3Q_excerpt.csv")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(quotes) != 2*len(rows) || len(rows) != 72 {
+			t.Fatalf("%d quotes stored for %d rows", len(quotes), len(rows))
+		}
+		for i, row := range rows {
+			for tier, cc := range []string{"CC1", "CC2"} {
+				q := quotes[2*i+tier]
+				if q.From != row["SOURCE_CODE"] || q.To != row["DESTINATION_CODE"] || q.Firm != row["FIRM"] ||
+					q.Amount != num(t, row[cc+" LCU AMOUNT"]) || q.Fee != num(t, row[cc+" LCU FEE"]) ||
+					q.Rate != num(t, row[cc+" LCU FX RATE"]) || q.SendCurrency != row[cc+" LCU CODE"] ||
+					q.Period != remit.NewPeriod(2025, 3) {
+					t.Errorf("row %d %s: stored %+v, file %v", i+2, cc, q, row)
+					continue
+				}
+				fee := q.FeePct()
+				margin, ok1 := q.FXMarginPct()
+				total, ok2 := q.TotalCostPct()
+				if !ok1 || !ok2 {
+					t.Errorf("row %d %s: margin unknown for a transparent quote", i+2, cc)
+					continue
+				}
+				if math.Abs(total-(fee+margin)) > 1e-9 {
+					t.Errorf("row %d %s: total %g ≠ fee %g + margin %g", i+2, cc, total, fee, margin)
+				}
+				fileMargin, fileTotal := num(t, row[cc+" FX MARGIN"]), num(t, row[cc+" TOTAL COST %"])
+				if math.Abs(margin-fileMargin) > 0.01 || math.Abs(total-fileTotal) > 0.01 ||
+					math.Abs(fee+fileMargin-fileTotal) > 0.01 {
+					t.Errorf("row %d %s: computed margin %.4f total %.4f, file %g %g", i+2, cc, margin, total, fileMargin, fileTotal)
+				}
+			}
+		}
+
+		// The DataBank series is served unchanged: USA→MEX 2020Q3 is
+		// 4.18037033081055 in the file.
+		series, err := db.RemitCorridorSeries(ctx, remit.Corridor{From: "USA", To: "MEX"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		found := false
+		for _, p := range series {
+			if p.Period == remit.NewPeriod(2020, 3) {
+				found = true
+				if p.AverageTotalCostPct != 4.18037033081055 || p.Source != "import:36d1ed87-9a2d-41da-8eac-c1c25d45fa65_Data.csv" ||
+					p.SmaRTPct != nil || p.Services != nil {
+					t.Errorf("USA-MEX 2020Q3 = %+v", p)
+				}
+			}
+		}
+		if !found {
+			t.Errorf("USA-MEX series lacks 2020Q3: %+v", series)
+		}
+		// The excerpt's corridors are averaged from its quotes.
+		ku, err := db.RemitCorridorSeries(ctx, remit.Corridor{From: "KEN", To: "UGA"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		last := ku[len(ku)-1]
+		if last.Period != remit.NewPeriod(2025, 3) || last.Source != store.RemitSourceQuotes || last.Services == nil || *last.Services == 0 {
+			t.Errorf("KEN-UGA 2025Q3 = %+v", last)
+		}
+
+		// Importing the same files again changes nothing.
+		again, err := rn.Run(ctx, importer.RPWName, nil)
+		if err != nil || !again.Unchanged {
+			t.Errorf("second import: unchanged %v, %v", again.Unchanged, err)
+		}
+	})
+}
+
+// A broken RPW file names its row and column and leaves the stored data
+// as it was.
+func TestRPWBrokenFileChangesNothing(t *testing.T) {
+	storetest.Run(t, func(t *testing.T, e storetest.Engine) {
+		ctx := context.Background()
+		rn, db := ctdcRunner(t, e)
+		rn.DataDir = rpwDataDir
+		if _, err := rn.Run(ctx, importer.RPWName, []string{filepath.Join(rpwDataDir, "rpw", "eastafrica_excerpt", "rpw_eastafrica_2025_3Q_excerpt.csv")}); err != nil {
+			t.Fatal(err)
+		}
+		v0, _ := db.RemitVersion(ctx)
+		src, err := os.ReadFile(filepath.Join(rpwDataDir, "rpw", "eastafrica_excerpt", "rpw_eastafrica_2025_3Q_excerpt.csv"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		// Same file name, a bad period on the third data row.
+		lines := strings.Split(string(src), "\n")
+		lines[3] = strings.Replace(lines[3], "2025_3Q", "2025_7Q", 1)
+		dir := t.TempDir()
+		bad := filepath.Join(dir, "rpw_eastafrica_2025_3Q_excerpt.csv")
+		if err := os.WriteFile(bad, []byte(strings.Join(lines, "\n")), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		_, err = rn.Run(ctx, importer.RPWName, []string{bad})
+		if err == nil || !strings.Contains(err.Error(), "row 4") || !strings.Contains(strings.ToLower(err.Error()), "period") {
+			t.Fatalf("broken file: %v", err)
+		}
+		v1, _ := db.RemitVersion(ctx)
+		quotes, _ := db.RemitQuotesOf(ctx, "import:rpw_eastafrica_2025_3Q_excerpt.csv")
+		if v1 != v0 || len(quotes) != 144 {
+			t.Errorf("after a broken import: version %d→%d, %d quotes", v0, v1, len(quotes))
+		}
+	})
+}

@@ -1,0 +1,392 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/corridor-platform/corridor/internal/audit"
+	"github.com/corridor-platform/corridor/internal/auth"
+	"github.com/corridor-platform/corridor/internal/derrors"
+	"github.com/corridor-platform/corridor/internal/remit"
+	"github.com/corridor-platform/corridor/internal/remit/rpwfile"
+)
+
+// Remittance prices: RPW quotes and published averages imported from
+// files (one source per file, 'import:<file name>', replaced atomically)
+// and quotes submitted by signed-in provider organisations (source
+// 'submitted:<org id>'). Schema and conventions:
+// migrations/00017_remittance_prices.sql. Cost figures are never stored:
+// internal/remit computes them from the stored amounts, fees and rates.
+
+// RemitResource is the authorization resource of remittance prices.
+const RemitResource = "remittances"
+
+// The kinds of an imported remittance source.
+const (
+	RemitKindRPW         = "rpw"          // row-level RPW quotes
+	RemitKindDataBank    = "databank"     // DataBank corridor averages (ATCR.CORR)
+	RemitKindUKCorridors = "uk-corridors" // UK corridor aggregates
+	RemitKindUKProviders = "uk-providers" // UK provider comparisons
+	RemitKindWDI         = "wdi"          // WDI average-cost indicators
+)
+
+// RemitSource is one imported file.
+type RemitSource struct {
+	Source   string          `json:"source"` // import:<file name>
+	Kind     string          `json:"kind"`
+	Layout   string          `json:"layout"`
+	Rows     int64           `json:"rows"`
+	Report   json.RawMessage `json:"report,omitempty"`
+	LoadedAt time.Time       `json:"loadedAt"`
+}
+
+func validRemitImportSource(source string) error {
+	kind, name, ok := strings.Cut(source, ":")
+	if !ok || kind != "import" || name == "" || len(source) > 200 ||
+		strings.ContainsFunc(source, func(r rune) bool { return r < 0x20 || r == 0x7f }) {
+		return derrors.Kindf(derrors.Invalid, "remittance source %q is not import:<file name>", source)
+	}
+	return nil
+}
+
+// beginRemitSource checks src, removes every row of its source and writes
+// its source row.
+func beginRemitSource(ctx context.Context, tx *Tx, src RemitSource, kind string) error {
+	if err := validRemitImportSource(src.Source); err != nil {
+		return err
+	}
+	if err := deleteRemitSource(ctx, tx, src.Source); err != nil {
+		return err
+	}
+	var report any
+	if len(src.Report) > 0 {
+		report = string(src.Report)
+	}
+	_, err := tx.Exec(ctx, `INSERT INTO remit_sources (source, kind, layout, row_count, report, loaded_at) VALUES (?, ?, ?, ?, ?, ?)`,
+		src.Source, kind, src.Layout, src.Rows, report, now())
+	return classify(err)
+}
+
+func deleteRemitSource(ctx context.Context, tx *Tx, source string) error {
+	for _, t := range []string{"remit_quotes", "remit_corridor_averages", "remit_uk_corridors", "remit_uk_providers", "remit_wdi_costs", "remit_sources"} {
+		if _, err := tx.Exec(ctx, `DELETE FROM `+t+` WHERE source = ?`, source); err != nil {
+			return classify(err)
+		}
+	}
+	return nil
+}
+
+// DeleteRemitSource removes an imported source and everything it holds,
+// inside tx; a source that does not exist is no error.
+func DeleteRemitSource(ctx context.Context, tx *Tx, source string) (err error) {
+	defer derrors.Wrap(&err, "store.DeleteRemitSource(%q)", source)
+	if err := deleteRemitSource(ctx, tx, source); err != nil {
+		return err
+	}
+	return bumpVersion(ctx, tx, "remittances")
+}
+
+const (
+	remitQuoteCols  = 28
+	remitQuoteBatch = 400 // × 28 parameters, under both engines' limits
+)
+
+const remitQuoteInsert = `INSERT INTO remit_quotes (source, source_row, tier, provider_id, firm, firm_type, from_country, to_country,
+	period, quote_date, quoted_at, amount, send_currency, fee, rate, interbank_rate, receive_currency, basket_usd, speed,
+	payment_instrument, access_point, pickup_method, network_coverage, transparent, flags, note, service_key, submitted_by) VALUES `
+
+// checkStoredQuote checks what the table needs of a quote (the import's
+// own checks are rpwfile's; a submission is checked by remit.Validate).
+func checkStoredQuote(q *remit.Quote) error {
+	switch {
+	case len(q.From) != 3 || len(q.To) != 3:
+		return derrors.Kindf(derrors.Invalid, "corridor %q: not two ISO alpha-3 codes", q.Corridor.String())
+	case !q.Period.Valid():
+		return derrors.Kindf(derrors.Invalid, "period: not a quarter")
+	case strings.TrimSpace(q.Firm) == "":
+		return derrors.Kindf(derrors.Invalid, "firm: missing")
+	case !(q.Amount > 0):
+		return derrors.Kindf(derrors.Invalid, "amount: must be positive")
+	}
+	return nil
+}
+
+// remitProviders returns the provider id of every firm in quotes, creating
+// the providers not known yet.
+func remitProviders(ctx context.Context, tx *Tx, quotes []remit.Quote) (map[string]int64, error) {
+	ids := map[string]int64{}
+	for i := range quotes {
+		q := &quotes[i]
+		k := remit.NormalizeName(q.Firm)
+		if _, ok := ids[k]; ok {
+			continue
+		}
+		if _, err := tx.Exec(ctx, `INSERT INTO remit_providers (name_key, name, firm_type) VALUES (?, ?, ?) ON CONFLICT (name_key) DO NOTHING`,
+			k, strings.TrimSpace(q.Firm), q.FirmType.String()); err != nil {
+			return nil, classify(err)
+		}
+		var id int64
+		if err := tx.QueryRow(ctx, `SELECT id FROM remit_providers WHERE name_key = ?`, k).Scan(&id); err != nil {
+			return nil, classify(err)
+		}
+		ids[k] = id
+	}
+	return ids, nil
+}
+
+func nullTime(t time.Time) any {
+	if t.IsZero() {
+		return nil
+	}
+	return t.UTC()
+}
+
+// quoteArgs appends the insert arguments of one quote.
+func quoteArgs(args []any, source string, row, tier int, provider int64, q *remit.Quote, submittedBy int64) []any {
+	return append(args, source, nullInt(row), nullInt(tier), provider, q.Firm, q.FirmType.String(), q.From, q.To,
+		int64(q.Period), nullTime(q.Date), nullTime(q.QuotedAt), q.Amount, q.SendCurrency, q.Fee, q.Rate, q.InterbankRate,
+		q.ReceiveCurrency, q.BasketUSD, int64(q.Speed), q.PaymentInstrument, q.AccessPoint, q.PickupMethod, q.NetworkCoverage,
+		q.Transparent, int64(q.Flags), q.Note, q.ServiceKey(), nullID(submittedBy))
+}
+
+func nullInt(n int) any {
+	if n == 0 {
+		return nil
+	}
+	return int64(n)
+}
+
+// ReplaceRemitQuotes replaces every row of src.Source (import:<file
+// name>) with the quotes of an RPW file, inside tx (atomic with it).
+// quotes are as rpwfile.ParseRPW returns them, two per file row (cc1,
+// cc2), so that each stored quote keeps its row (the header is row 1) and
+// tier; RowsPerQuote false stores them without. The error wraps
+// derrors.Invalid for a bad source or quote (naming its position, from
+// 1); nothing is then changed.
+func ReplaceRemitQuotes(ctx context.Context, tx *Tx, src RemitSource, quotes []remit.Quote, rowsPerQuote bool) (err error) {
+	defer derrors.Wrap(&err, "store.ReplaceRemitQuotes(%q)", src.Source)
+	for i := range quotes {
+		if err := checkStoredQuote(&quotes[i]); err != nil {
+			return fmt.Errorf("quote %d: %w", i+1, err)
+		}
+	}
+	if err := beginRemitSource(ctx, tx, src, RemitKindRPW); err != nil {
+		return err
+	}
+	providers, err := remitProviders(ctx, tx, quotes)
+	if err != nil {
+		return err
+	}
+	args := make([]any, 0, remitQuoteBatch*remitQuoteCols)
+	for start := 0; start < len(quotes); start += remitQuoteBatch {
+		batch := quotes[start:min(start+remitQuoteBatch, len(quotes))]
+		args = args[:0]
+		for i := range batch {
+			n := start + i
+			row, tier := 0, 0
+			if rowsPerQuote {
+				row, tier = n/2+2, n%2+1
+			}
+			q := &batch[i]
+			args = quoteArgs(args, src.Source, row, tier, providers[remit.NormalizeName(q.Firm)], q, 0)
+		}
+		if _, err := tx.Exec(ctx, remitQuoteInsert+incPlaceholders(len(batch), remitQuoteCols), args...); err != nil {
+			return classify(err)
+		}
+	}
+	return bumpVersion(ctx, tx, "remittances")
+}
+
+// ReplaceRemitCorridorAverages replaces the rows of src.Source with
+// published corridor averages (a DataBank export), stored as published.
+func ReplaceRemitCorridorAverages(ctx context.Context, tx *Tx, src RemitSource, vals []rpwfile.CorridorValue) (err error) {
+	defer derrors.Wrap(&err, "store.ReplaceRemitCorridorAverages(%q)", src.Source)
+	if err := beginRemitSource(ctx, tx, src, RemitKindDataBank); err != nil {
+		return err
+	}
+	const cols, batchN = 6, 1000
+	for start := 0; start < len(vals); start += batchN {
+		batch := vals[start:min(start+batchN, len(vals))]
+		args := make([]any, 0, len(batch)*cols)
+		for _, v := range batch {
+			if !v.Period.Valid() || len(v.From) != 3 || len(v.To) != 3 {
+				return derrors.Kindf(derrors.Invalid, "corridor average %s %s: bad corridor or period", v.Corridor, v.Period)
+			}
+			args = append(args, src.Source, v.Series, v.From, v.To, int64(v.Period), v.Pct)
+		}
+		if _, err := tx.Exec(ctx, `INSERT INTO remit_corridor_averages (source, series, from_country, to_country, period, value_pct) VALUES `+
+			incPlaceholders(len(batch), cols), args...); err != nil {
+			return classify(err)
+		}
+	}
+	return bumpVersion(ctx, tx, "remittances")
+}
+
+// ReplaceRemitUKCorridors replaces the rows of src.Source with the UK
+// corridor aggregates, as published.
+func ReplaceRemitUKCorridors(ctx context.Context, tx *Tx, src RemitSource, rows []rpwfile.UKCorridor) (err error) {
+	defer derrors.Wrap(&err, "store.ReplaceRemitUKCorridors(%q)", src.Source)
+	if err := beginRemitSource(ctx, tx, src, RemitKindUKCorridors); err != nil {
+		return err
+	}
+	for _, r := range rows {
+		if _, err := tx.Exec(ctx, `INSERT INTO remit_uk_corridors (source, destination_code, source_country, destination_country,
+			destination_income_group, period, source_amount_gbp, normalised_cost_per_gbp_100, cost_on_source_amount_gbp, basket_usd,
+			distinct_firms, service_observations, average_total_cost_pct, source_url) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+			src.Source, r.DestinationCode, r.SourceCountry, r.DestinationCountry, r.DestinationIncomeGroup, int64(r.Period),
+			r.SourceAmountGBP, r.NormalisedCostPerGBP, r.CostOnSourceAmountGBP, r.BasketUSD, r.DistinctFirms, r.ServiceObservations,
+			r.AverageTotalCostPct, r.SourceURL); err != nil {
+			return classify(err)
+		}
+	}
+	return bumpVersion(ctx, tx, "remittances")
+}
+
+// ReplaceRemitUKProviders replaces the rows of src.Source with the UK
+// provider comparisons, as published.
+func ReplaceRemitUKProviders(ctx context.Context, tx *Tx, src RemitSource, rows []rpwfile.UKProvider) (err error) {
+	defer derrors.Wrap(&err, "store.ReplaceRemitUKProviders(%q)", src.Source)
+	if err := beginRemitSource(ctx, tx, src, RemitKindUKProviders); err != nil {
+		return err
+	}
+	for i, r := range rows {
+		if _, err := tx.Exec(ctx, `INSERT INTO remit_uk_providers (source, id, provider, period, route_position, destination_code,
+			destination_country, observed_services, average_total_cost_pct, average_fee_gbp, average_fx_margin_pct, service_mix,
+			highest_to_lowest_multiple, source_url) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+			src.Source, i+1, r.Provider, int64(r.Period), r.RoutePosition, r.DestinationCode, r.DestinationCountry, r.ObservedServices,
+			r.AverageTotalCostPct, r.AverageFeeGBP, r.AverageFXMarginPct, r.ServiceMix, r.HighestToLowestMultiple, r.SourceURL); err != nil {
+			return classify(err)
+		}
+	}
+	return bumpVersion(ctx, tx, "remittances")
+}
+
+// ReplaceRemitWDICosts replaces the rows of src.Source with WDI
+// average-cost values, as published.
+func ReplaceRemitWDICosts(ctx context.Context, tx *Tx, src RemitSource, vals []rpwfile.WDIValue) (err error) {
+	defer derrors.Wrap(&err, "store.ReplaceRemitWDICosts(%q)", src.Source)
+	if err := beginRemitSource(ctx, tx, src, RemitKindWDI); err != nil {
+		return err
+	}
+	const cols, batchN = 6, 1000
+	for start := 0; start < len(vals); start += batchN {
+		batch := vals[start:min(start+batchN, len(vals))]
+		args := make([]any, 0, len(batch)*cols)
+		for _, v := range batch {
+			args = append(args, src.Source, v.Indicator, v.CountryCode, v.CountryName, v.Year, v.Pct)
+		}
+		if _, err := tx.Exec(ctx, `INSERT INTO remit_wdi_costs (source, indicator, country_code, country_name, year, value_pct) VALUES `+
+			incPlaceholders(len(batch), cols), args...); err != nil {
+			return classify(err)
+		}
+	}
+	return bumpVersion(ctx, tx, "remittances")
+}
+
+// RemitSources lists the imported sources, by name.
+func (db *DB) RemitSources(ctx context.Context) (_ []RemitSource, err error) {
+	defer derrors.Wrap(&err, "store.RemitSources")
+	rows, err := db.query(ctx, `SELECT source, kind, layout, row_count, COALESCE(report, ''), loaded_at FROM remit_sources ORDER BY source`)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	out := []RemitSource{}
+	for rows.Next() {
+		var s RemitSource
+		var rep string
+		if err := rows.Scan(&s.Source, &s.Kind, &s.Layout, &s.Rows, &rep, &s.LoadedAt); err != nil {
+			return nil, err
+		}
+		if rep != "" {
+			s.Report = json.RawMessage(rep)
+		}
+		s.LoadedAt = s.LoadedAt.UTC()
+		out = append(out, s)
+	}
+	return out, rows.Err()
+}
+
+// SubmittedQuote is a quote a provider organisation submitted.
+type SubmittedQuote struct {
+	ID     int64  `json:"id"`
+	Source string `json:"source"` // submitted:<org id>
+	remit.Quote
+	SubmittedBy int64 `json:"submittedBy"`
+}
+
+// SubmitQuote stores a quote submitted by p for p's organisation (source
+// submitted:<org id>), timestamped now (QuotedAt), after remit.Validate
+// with rules; the audit entry (resource "remittances") commits with it.
+// The store checks that p is signed in, belongs to an organisation and
+// holds create on remittances at organisation scope or wider; route
+// permissions are the web layer's. The error is remit.FieldErrors
+// (derrors.Invalid) for an invalid quote, derrors.Forbidden otherwise;
+// nothing is stored then.
+func (db *DB) SubmitQuote(ctx context.Context, p *auth.Principal, q remit.Quote, rules remit.Rules) (_ SubmittedQuote, err error) {
+	defer derrors.Wrap(&err, "store.SubmitQuote")
+	switch {
+	case p == nil || !p.SignedIn():
+		return SubmittedQuote{}, derrors.Kindf(derrors.Forbidden, "only a signed-in provider submits quotes")
+	case p.OrgID == 0:
+		return SubmittedQuote{}, derrors.Kindf(derrors.Forbidden, "quotes are submitted for an organisation; this account has none")
+	case p.Scope(RemitResource, auth.Create) < auth.ScopeOrg:
+		return SubmittedQuote{}, derrors.Kindf(derrors.Forbidden, "submitting quotes needs create on remittances for the organisation")
+	}
+	t := now()
+	q.QuotedAt = t
+	q.Firm = strings.TrimSpace(q.Firm)
+	q.Flags = 0
+	if err := remit.Validate(&q, rules, t); err != nil {
+		return SubmittedQuote{}, err
+	}
+	if m, ok := q.FXMarginPct(); ok && m < 0 {
+		q.Flags |= remit.FlagNegativeMargin
+	}
+	sq := SubmittedQuote{Source: "submitted:" + strconv.FormatInt(p.OrgID, 10), Quote: q, SubmittedBy: p.UserID}
+	err = db.InTx(ctx, func(tx *Tx) error {
+		providers, err := remitProviders(ctx, tx, []remit.Quote{q})
+		if err != nil {
+			return err
+		}
+		args := quoteArgs(nil, sq.Source, 0, 0, providers[remit.NormalizeName(q.Firm)], &q, p.UserID)
+		if err := tx.QueryRow(ctx, remitQuoteInsert+incPlaceholders(1, remitQuoteCols)+` RETURNING id`, args...).Scan(&sq.ID); err != nil {
+			return classify(err)
+		}
+		e := audit.Entry{ActorID: p.UserID, ActorName: p.Username, OrgID: p.OrgID, Action: audit.ActionCreate, Resource: RemitResource,
+			Outcome: audit.OutcomeOK, RecordID: strconv.FormatInt(sq.ID, 10),
+			Detail: fmt.Sprintf("quote submitted: %s %s %g %s", q.Corridor, q.Firm, q.Amount, q.SendCurrency)}
+		if v, ok := ctx.Value(auditClientKey{}).([2]string); ok {
+			e.ClientAddr = v[0]
+		}
+		if len(e.Detail) > audit.MaxDetailLen {
+			e.Detail = e.Detail[:audit.MaxDetailLen]
+		}
+		if _, err := db.Audit().AppendTx(ctx, tx, e); err != nil {
+			return err
+		}
+		return bumpVersion(ctx, tx, "remittances")
+	})
+	if err != nil {
+		return SubmittedQuote{}, err
+	}
+	return sq, nil
+}
+
+// RemitVersion is a number that changes whenever quotes or published
+// remittance averages change (the validator of the public answers).
+func (db *DB) RemitVersion(ctx context.Context) (int64, error) {
+	return db.versionOf(ctx, "remittances", func(ctx context.Context) (int64, error) {
+		var v int64
+		err := db.queryRow(ctx, `SELECT version FROM cache_versions WHERE name = 'remittances'`).Scan(&v)
+		if err == sql.ErrNoRows {
+			return 0, nil
+		}
+		return v, classify(err)
+	})
+}

@@ -1,0 +1,535 @@
+package store
+
+import (
+	"cmp"
+	"context"
+	"database/sql"
+	"runtime"
+	"slices"
+	"sync"
+
+	"github.com/corridor-platform/corridor/internal/derrors"
+	"github.com/corridor-platform/corridor/internal/remit"
+)
+
+// The reads of remittance prices. Every average is recomputed from the
+// stored quotes by internal/remit (remit.NewAggregator: simple averages
+// over services, non-transparent quotes excluded, SmaRT), once per
+// version of the quotes and of the reference geography, and kept in
+// memory (remitCache), so that requests never recompute. Published
+// corridor averages (DataBank) fill the quarters without quotes, served
+// unchanged and marked with their source.
+
+// RemitSourceQuotes marks a figure computed from the stored quotes.
+const RemitSourceQuotes = "quotes"
+
+// remitCache holds the aggregates and the sender comparison's services
+// per corridor, for one version of the data.
+type remitCache struct {
+	mu       sync.Mutex
+	compute  sync.Mutex // one recompute at a time
+	agg      *RemitAggregates
+	version  int64
+	services map[string][]remit.Quote // "FROM|TO|CUR" → latest quote per service and amount
+	loading  map[string]chan struct{} // lists being read: concurrent requests wait for them
+}
+
+// RemitPublished is a published corridor average (DataBank ATCR.CORR).
+type RemitPublished struct {
+	remit.Corridor
+	Period remit.Period `json:"period"`
+	Pct    float64      `json:"averageTotalCostPct"`
+	Series string       `json:"series"`
+	Source string       `json:"source"`
+}
+
+// RemitAggregates are every average of the stored quotes (for the USD 200
+// basket, as RPW's headline figures), with the published corridor
+// averages, for one data version.
+type RemitAggregates struct {
+	*remit.Aggregates
+	Version    int64 // RemitVersion they were computed at
+	GeoVersion int64
+	Quotes     int // quotes read: those for the USD 200 basket
+	// RegionOf maps a country to its M49 region code; RegionName names
+	// the codes.
+	RegionOf   map[string]string
+	RegionName map[string]string
+	byCorridor map[remit.Corridor][]remit.CorridorStats // by period
+	published  map[remit.Corridor][]RemitPublished      // by period
+	pubPeriod  map[remit.Period][]RemitPublished
+	quotePer   map[remit.Period]bool // periods with at least one costed quote
+}
+
+// RemitAggregates returns the aggregates of the current data, computing
+// them when quotes, published averages or the reference geography
+// changed since they were last computed.
+func (db *DB) RemitAggregates(ctx context.Context) (_ *RemitAggregates, err error) {
+	defer derrors.Wrap(&err, "store.RemitAggregates")
+	v, err := db.RemitVersion(ctx)
+	if err != nil {
+		return nil, err
+	}
+	snap, err := db.Geo().snapshot(ctx)
+	if err != nil {
+		return nil, err
+	}
+	var gv int64
+	if snap != nil {
+		gv = snap.version
+	}
+	c := &db.remit
+	c.mu.Lock()
+	a := c.agg
+	c.mu.Unlock()
+	if a != nil && a.Version == v && a.GeoVersion == gv {
+		return a, nil
+	}
+	c.compute.Lock()
+	defer c.compute.Unlock()
+	c.mu.Lock()
+	a = c.agg
+	c.mu.Unlock()
+	if a != nil && a.Version == v && a.GeoVersion == gv {
+		return a, nil
+	}
+	region, names := map[string]string{}, map[string]string{}
+	if snap != nil {
+		for _, ar := range snap.areas {
+			if ar.IsCountry() && ar.RegionCode != "" {
+				region[ar.Code] = ar.RegionCode
+				names[ar.RegionCode] = ar.Region
+			}
+		}
+	}
+	a, err = db.computeRemitAggregates(ctx, region)
+	if err != nil {
+		return nil, err
+	}
+	a.Version, a.GeoVersion, a.RegionName = v, gv, names
+	c.mu.Lock()
+	c.agg = a
+	c.mu.Unlock()
+	return a, nil
+}
+
+// ComputeRemitAggregates recomputes every aggregate from the database,
+// bypassing the cache (benchmarks).
+func (db *DB) ComputeRemitAggregates(ctx context.Context) (*RemitAggregates, error) {
+	return db.computeRemitAggregates(ctx, nil)
+}
+
+func (db *DB) computeRemitAggregates(ctx context.Context, region map[string]string) (*RemitAggregates, error) {
+	// The quotes are read in id ranges by parallel workers (each its own
+	// connection and remit.Aggregator), then merged.
+	var lo, hi sql.NullInt64
+	if err := db.sql.QueryRowContext(ctx, `SELECT MIN(id), MAX(id) FROM remit_quotes`).Scan(&lo, &hi); err != nil {
+		return nil, classify(err)
+	}
+	workers := 1
+	if hi.Int64-lo.Int64 > 50_000 {
+		workers = min(runtime.GOMAXPROCS(0), 8)
+	}
+	parts := make([]*remit.Aggregator, workers)
+	counts := make([]int, workers)
+	errs := make([]error, workers)
+	step := (hi.Int64 - lo.Int64 + int64(workers)) / int64(workers)
+	var wg sync.WaitGroup
+	for w := range workers {
+		parts[w] = remit.NewAggregator(remit.AggregateOptions{RegionOf: region})
+		from := lo.Int64 + int64(w)*step
+		to := min(from+step-1, hi.Int64)
+		if w == workers-1 {
+			to = hi.Int64
+		}
+		wg.Go(func() { counts[w], errs[w] = db.scanRemitRange(ctx, parts[w], from, to) })
+	}
+	wg.Wait()
+	n := 0
+	for w := range workers {
+		if errs[w] != nil {
+			return nil, errs[w]
+		}
+		n += counts[w]
+		if w > 0 {
+			parts[0].Merge(parts[w])
+		}
+	}
+	g := parts[0]
+	a := &RemitAggregates{Aggregates: g.Result(), Quotes: n, RegionOf: region,
+		byCorridor: map[remit.Corridor][]remit.CorridorStats{}, published: map[remit.Corridor][]RemitPublished{},
+		pubPeriod: map[remit.Period][]RemitPublished{}, quotePer: map[remit.Period]bool{}}
+	for _, cs := range a.Corridors { // sorted by period
+		a.byCorridor[cs.Corridor] = append(a.byCorridor[cs.Corridor], cs)
+		if cs.Services > 0 {
+			a.quotePer[cs.Period] = true
+		}
+	}
+	prow, err := db.sql.QueryContext(ctx, `SELECT source, series, from_country, to_country, period, value_pct FROM remit_corridor_averages
+		ORDER BY from_country, to_country, period, source`)
+	if err != nil {
+		return nil, classify(err)
+	}
+	defer prow.Close()
+	for prow.Next() {
+		var p RemitPublished
+		var per int64
+		if err := prow.Scan(&p.Source, &p.Series, &p.From, &p.To, &per, &p.Pct); err != nil {
+			return nil, err
+		}
+		p.Period = remit.Period(per)
+		list := a.published[p.Corridor]
+		if len(list) > 0 && list[len(list)-1].Period == p.Period {
+			continue // another source's value for the same quarter: the first source's is kept
+		}
+		a.published[p.Corridor] = append(list, p)
+		a.pubPeriod[p.Period] = append(a.pubPeriod[p.Period], p)
+	}
+	return a, classify(prow.Err())
+}
+
+// scanRemitRange adds the quotes with ids from..to to g.
+func (db *DB) scanRemitRange(ctx context.Context, g *remit.Aggregator, from, to int64) (int, error) {
+	rows, err := db.sql.QueryContext(ctx, db.dialect.rebind(`SELECT from_country, to_country, period, basket_usd, amount, fee, rate,
+		interbank_rate, transparent, speed, pickup_method, access_point, network_coverage FROM remit_quotes WHERE id BETWEEN ? AND ? AND basket_usd = 200`), from, to)
+	if err != nil {
+		return 0, classify(err)
+	}
+	defer rows.Close()
+	intern := map[string]string{}
+	in := func(b sql.RawBytes) string {
+		if s, ok := intern[string(b)]; ok {
+			return s
+		}
+		s := string(b)
+		intern[s] = s
+		return s
+	}
+	var fromC, toC, pickup, access, cover sql.RawBytes
+	var q remit.Quote
+	var period, speed int64
+	n := 0
+	for rows.Next() {
+		if err := rows.Scan(&fromC, &toC, &period, &q.BasketUSD, &q.Amount, &q.Fee, &q.Rate, &q.InterbankRate, &q.Transparent, &speed,
+			&pickup, &access, &cover); err != nil {
+			return 0, err
+		}
+		q.From, q.To, q.PickupMethod, q.AccessPoint, q.NetworkCoverage = in(fromC), in(toC), in(pickup), in(access), in(cover)
+		q.Period, q.Speed = remit.Period(period), remit.Speed(speed)
+		g.Add(&q)
+		n++
+	}
+	return n, classify(rows.Err())
+}
+
+// RemitSeriesPoint is one quarter of a corridor's series.
+type RemitSeriesPoint struct {
+	Period              remit.Period `json:"period"`
+	AverageTotalCostPct float64      `json:"averageTotalCostPct"`
+	// SmaRTPct is nil when no service qualifies, and for published values
+	// (DataBank publishes no SmaRT).
+	SmaRTPct *float64 `json:"smartPct"`
+	// Services is the number of costed services; nil for published values.
+	Services *int `json:"services"`
+	// Source is RemitSourceQuotes, or the source of a published value
+	// ("import:<DataBank file>").
+	Source string `json:"source"`
+}
+
+// RemitCorridorSeries is a corridor's series by quarter: the averages
+// recomputed from quotes where the quarter has costed quotes, else the
+// published (DataBank) value, unchanged. The error wraps
+// derrors.NotFound when the corridor has neither.
+func (db *DB) RemitCorridorSeries(ctx context.Context, c remit.Corridor) (_ []RemitSeriesPoint, err error) {
+	defer derrors.Wrap(&err, "store.RemitCorridorSeries(%s)", c)
+	a, err := db.RemitAggregates(ctx)
+	if err != nil {
+		return nil, err
+	}
+	out := []RemitSeriesPoint{}
+	have := map[remit.Period]bool{}
+	for _, cs := range a.byCorridor[c] {
+		if cs.Services == 0 {
+			continue
+		}
+		p := RemitSeriesPoint{Period: cs.Period, AverageTotalCostPct: cs.AveragePct, Source: RemitSourceQuotes}
+		n := cs.Services
+		p.Services = &n
+		if cs.SmaRTServices > 0 {
+			s := cs.SmaRTPct
+			p.SmaRTPct = &s
+		}
+		have[cs.Period] = true
+		out = append(out, p)
+	}
+	for _, pv := range a.published[c] {
+		if !have[pv.Period] {
+			out = append(out, RemitSeriesPoint{Period: pv.Period, AverageTotalCostPct: pv.Pct, Source: pv.Source})
+		}
+	}
+	if len(out) == 0 {
+		return nil, derrors.Kindf(derrors.NotFound, "no remittance prices for corridor %s", c)
+	}
+	slices.SortFunc(out, func(x, y RemitSeriesPoint) int { return cmp.Compare(x.Period, y.Period) })
+	return out, nil
+}
+
+// The groups of RemitAverages.
+const (
+	RemitGroupGlobal    = "global"
+	RemitGroupRegion    = "region"
+	RemitGroupSending   = "sending"
+	RemitGroupReceiving = "receiving"
+)
+
+// RemitGroups are the groups RemitAverages knows.
+var RemitGroups = []string{RemitGroupGlobal, RemitGroupRegion, RemitGroupSending, RemitGroupReceiving}
+
+// RemitGroupAverage is the average cost of a group of corridors in one
+// quarter.
+type RemitGroupAverage struct {
+	// Group is "WLD", an M49 region code (of the receiving country), or an
+	// ISO alpha-3 country code.
+	Group               string       `json:"group"`
+	Name                string       `json:"name,omitempty"`
+	Period              remit.Period `json:"period"`
+	AverageTotalCostPct float64      `json:"averageTotalCostPct"`
+	// Services counts the costed services averaged (from quotes);
+	// Corridors the published corridor averages averaged (DataBank).
+	Services  int    `json:"services,omitempty"`
+	Corridors int    `json:"corridors,omitempty"`
+	Source    string `json:"source"`
+	Method    string `json:"method"`
+	// SDG is the global average against the SDG 10.c.1 3 % target (global
+	// group only).
+	SDG *remit.SDGStatus `json:"sdg,omitempty"`
+}
+
+// The methods a group average states.
+const (
+	RemitMethodServices  = "simple average over services (RPW)"
+	RemitMethodCorridors = "simple average of the published corridor averages (no quotes stored for the quarter)"
+)
+
+// RemitAverages returns the averages of one quarter for a group (global,
+// region, sending, receiving), sorted by group code. A quarter with
+// costed quotes gives RPW's averages over services; a quarter without
+// gives the simple average of the published corridor averages of each
+// group, marked with that source and method. Regions come from the
+// reference geography (none when it is not loaded: an empty list). The
+// error wraps derrors.Invalid for an unknown group, derrors.NotFound for
+// a quarter with no data.
+func (db *DB) RemitAverages(ctx context.Context, p remit.Period, group string) (_ []RemitGroupAverage, err error) {
+	defer derrors.Wrap(&err, "store.RemitAverages(%s, %s)", p, group)
+	if !slices.Contains(RemitGroups, group) {
+		return nil, derrors.Kindf(derrors.Invalid, "group: one of global, region, sending, receiving")
+	}
+	a, err := db.RemitAggregates(ctx)
+	if err != nil {
+		return nil, err
+	}
+	name := func(code string) string {
+		switch group {
+		case RemitGroupRegion:
+			return a.RegionName[code]
+		case RemitGroupGlobal:
+			return "World"
+		}
+		return ""
+	}
+	out := []RemitGroupAverage{}
+	if a.quotePer[p] {
+		var list []remit.GroupAverage
+		switch group {
+		case RemitGroupGlobal:
+			list = a.Global
+		case RemitGroupRegion:
+			list = a.Regions
+		case RemitGroupSending:
+			list = a.Sending
+		case RemitGroupReceiving:
+			list = a.Receiving
+		}
+		for _, g := range list {
+			if g.Period == p {
+				out = append(out, RemitGroupAverage{Group: g.Group, Name: name(g.Group), Period: p, AverageTotalCostPct: g.Pct,
+					Services: g.Services, Source: RemitSourceQuotes, Method: RemitMethodServices})
+			}
+		}
+	} else {
+		type acc struct {
+			sum    float64
+			n      int
+			source string
+		}
+		m := map[string]*acc{}
+		for _, pv := range a.pubPeriod[p] {
+			var k string
+			switch group {
+			case RemitGroupGlobal:
+				k = "WLD"
+			case RemitGroupRegion:
+				k = a.RegionOf[pv.To]
+			case RemitGroupSending:
+				k = pv.From
+			case RemitGroupReceiving:
+				k = pv.To
+			}
+			if k == "" {
+				continue
+			}
+			s := m[k]
+			if s == nil {
+				s = &acc{source: pv.Source}
+				m[k] = s
+			}
+			s.sum += pv.Pct
+			s.n++
+		}
+		for k, s := range m {
+			out = append(out, RemitGroupAverage{Group: k, Name: name(k), Period: p, AverageTotalCostPct: s.sum / float64(s.n),
+				Corridors: s.n, Source: s.source, Method: RemitMethodCorridors})
+		}
+	}
+	if !a.quotePer[p] && len(a.pubPeriod[p]) == 0 {
+		return nil, derrors.Kindf(derrors.NotFound, "no remittance prices in %s", p)
+	}
+	slices.SortFunc(out, func(x, y RemitGroupAverage) int { return cmp.Compare(x.Group, y.Group) })
+	if group == RemitGroupGlobal {
+		for i := range out {
+			s := remit.GlobalSDGStatus(out[i].AverageTotalCostPct)
+			out[i].SDG = &s
+		}
+	}
+	return out, nil
+}
+
+const remitQuoteSelect = `id, source, firm, firm_type, from_country, to_country, period, quote_date, quoted_at, amount, send_currency,
+	fee, rate, interbank_rate, receive_currency, basket_usd, speed, payment_instrument, access_point, pickup_method, network_coverage,
+	transparent, flags, note`
+
+func scanRemitQuote(r interface{ Scan(...any) error }) (int64, string, remit.Quote, error) {
+	var q remit.Quote
+	var id, period, speed, flags int64
+	var source, firmType string
+	var date, at sql.NullTime
+	err := r.Scan(&id, &source, &q.Firm, &firmType, &q.From, &q.To, &period, &date, &at, &q.Amount, &q.SendCurrency, &q.Fee, &q.Rate,
+		&q.InterbankRate, &q.ReceiveCurrency, &q.BasketUSD, &speed, &q.PaymentInstrument, &q.AccessPoint, &q.PickupMethod,
+		&q.NetworkCoverage, &q.Transparent, &flags, &q.Note)
+	if err != nil {
+		return 0, "", q, err
+	}
+	q.FirmType, _ = remit.ParseFirmType(firmType)
+	q.Period, q.Speed, q.Flags = remit.Period(period), remit.Speed(speed), remit.Flag(flags)
+	if date.Valid {
+		q.Date = date.Time.UTC()
+	}
+	if at.Valid {
+		q.QuotedAt = at.Time.UTC()
+	}
+	return id, source, q, nil
+}
+
+// remitServicesMax bounds the per-corridor entries of the services cache.
+const remitServicesMax = 20_000
+
+// RemitServices returns what the sender comparison ranks for a corridor
+// and sending currency: the latest quote (by quoted time, then date) of
+// each service (remit.Quote.ServiceKey) at each amount quoted. The lists
+// are kept in memory per data version.
+func (db *DB) RemitServices(ctx context.Context, c remit.Corridor, currency string) (_ []remit.Quote, err error) {
+	defer derrors.Wrap(&err, "store.RemitServices(%s, %s)", c, currency)
+	v, err := db.RemitVersion(ctx)
+	if err != nil {
+		return nil, err
+	}
+	key := c.From + "|" + c.To + "|" + currency
+	rc := &db.remit
+	rc.mu.Lock()
+	if rc.version != v || rc.services == nil || len(rc.services) > remitServicesMax {
+		rc.version, rc.services = v, map[string][]remit.Quote{}
+	}
+	list, ok := rc.services[key]
+	if !ok {
+		if ch, busy := rc.loading[key]; busy {
+			// Another request is reading this list: wait for it rather
+			// than run the same query (a cold cache under load).
+			rc.mu.Unlock()
+			select {
+			case <-ch:
+			case <-ctx.Done():
+				return nil, ctx.Err()
+			}
+			rc.mu.Lock()
+			list, ok = rc.services[key]
+		}
+	}
+	if ok {
+		rc.mu.Unlock()
+		return list, nil
+	}
+	if rc.loading == nil {
+		rc.loading = map[string]chan struct{}{}
+	}
+	done := make(chan struct{})
+	rc.loading[key] = done
+	rc.mu.Unlock()
+	defer func() {
+		rc.mu.Lock()
+		delete(rc.loading, key)
+		rc.mu.Unlock()
+		close(done)
+	}()
+	rows, err := db.query(ctx, `SELECT `+remitQuoteSelect+` FROM (
+		SELECT `+remitQuoteSelect+`, service_key, ROW_NUMBER() OVER (PARTITION BY service_key, amount
+			ORDER BY COALESCE(quoted_at, quote_date) DESC, id DESC) AS rn
+		FROM remit_quotes WHERE from_country = ? AND to_country = ? AND send_currency = ?) latest
+		WHERE rn = 1 ORDER BY service_key, amount`, c.From, c.To, currency)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	list = []remit.Quote{}
+	for rows.Next() {
+		_, _, q, err := scanRemitQuote(rows)
+		if err != nil {
+			return nil, err
+		}
+		list = append(list, q)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, classify(err)
+	}
+	rc.mu.Lock()
+	if rc.version == v && rc.services != nil {
+		rc.services[key] = list
+	}
+	rc.mu.Unlock()
+	return list, nil
+}
+
+// RemitQuotesOf returns the stored quotes of a source in stored order
+// (tests, exports).
+func (db *DB) RemitQuotesOf(ctx context.Context, source string) (_ []remit.Quote, err error) {
+	defer derrors.Wrap(&err, "store.RemitQuotesOf(%q)", source)
+	rows, err := db.query(ctx, `SELECT `+remitQuoteSelect+` FROM remit_quotes WHERE source = ? ORDER BY id`, source)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	out := []remit.Quote{}
+	for rows.Next() {
+		_, _, q, err := scanRemitQuote(rows)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, q)
+	}
+	return out, classify(rows.Err())
+}
+
+// RemitCorridorKnown reports whether a corridor has any stored quote or
+// published average.
+func (a *RemitAggregates) RemitCorridorKnown(c remit.Corridor) bool {
+	return len(a.byCorridor[c]) > 0 || len(a.published[c]) > 0
+}

@@ -1,0 +1,341 @@
+package store_test
+
+import (
+	"context"
+	"errors"
+	"math"
+	"testing"
+	"time"
+
+	"github.com/corridor-platform/corridor/internal/audit"
+	"github.com/corridor-platform/corridor/internal/auth"
+	"github.com/corridor-platform/corridor/internal/derrors"
+	"github.com/corridor-platform/corridor/internal/remit"
+	"github.com/corridor-platform/corridor/internal/remit/rpwfile"
+	"github.com/corridor-platform/corridor/internal/stats"
+	"github.com/corridor-platform/corridor/internal/store"
+	"github.com/corridor-platform/corridor/internal/store/storetest"
+)
+
+var q3 = remit.NewPeriod(2025, 3)
+
+// remitQuote is a transparent USD 200 basket quote of 200 GBP with an
+// interbank rate of 100, so that fee % = fee ÷ 2 and margin % = 100 − rate.
+func remitQuote(from, to, firm string, fee, rate float64, speed remit.Speed, pickup string) remit.Quote {
+	d := time.Date(2025, 8, 19, 0, 0, 0, 0, time.UTC)
+	return remit.Quote{Corridor: remit.Corridor{From: from, To: to}, Period: q3, Date: d, QuotedAt: d, Firm: firm,
+		FirmType: remit.FirmMTO, Amount: 200, SendCurrency: "GBP", Fee: fee, Rate: rate, InterbankRate: 100, ReceiveCurrency: "KES",
+		BasketUSD: 200, Speed: speed, PaymentInstrument: "Cash", AccessPoint: "Branch", PickupMethod: pickup, Transparent: true}
+}
+
+// remitFixture: GBR→KEN has six services in 2025Q3, DEU→KEN one; a USD
+// 500 quote that no average may count.
+//
+//	A  fee 10, rate 99   → 5 + 1   = 6    SmaRT-eligible
+//	B  fee 4,  rate 98   → 2 + 2   = 4    eligible
+//	C  fee 2,  rate 96   → 1 + 4   = 5    6 days or more: not eligible
+//	D  fee 6,  rate 99.5 → 3 + 0.5 = 3.5  own/partner account: not accessible
+//	E  non-transparent               excluded from every average
+//	F  fee 8,  rate 97   → 4 + 3   = 7    eligible
+//
+// GBR→KEN average = (6 + 4 + 5 + 3.5 + 7) ÷ 5 = 5.1; SmaRT = (4 + 6 + 7) ÷ 3
+// = 5.6667. DEU→KEN: fee 2, rate 99 → 2. Global, Africa (KEN's region)
+// and KEN = (25.5 + 2) ÷ 6 = 4.5833; sending GBR 5.1, DEU 2.
+func remitFixture() []remit.Quote {
+	e := remitQuote("GBR", "KEN", "E", 1, 0, remit.SpeedHour, "Cash")
+	e.Transparent = false
+	big := remitQuote("GBR", "KEN", "A", 50, 90, remit.SpeedHour, "Cash")
+	big.Amount, big.BasketUSD = 500, 500
+	return []remit.Quote{
+		remitQuote("GBR", "KEN", "A", 10, 99, remit.SpeedHour, "Cash"),
+		remitQuote("GBR", "KEN", "B", 4, 98, remit.SpeedNextDay, "Cash"),
+		remitQuote("GBR", "KEN", "C", 2, 96, remit.Speed6Plus, "Cash"),
+		remitQuote("GBR", "KEN", "D", 6, 99.5, remit.SpeedHour, "Own/partner Bank account"),
+		e,
+		remitQuote("GBR", "KEN", "F", 8, 97, remit.Speed2Days, "Mobile wallet"),
+		remitQuote("DEU", "KEN", "G", 2, 99, remit.SpeedHour, "Cash"),
+		big,
+	}
+}
+
+func near(a, b float64) bool { return math.Abs(a-b) <= 1e-9*max(1, math.Abs(b)) }
+
+func loadRemitFixture(t *testing.T, db *store.DB) {
+	t.Helper()
+	ctx := context.Background()
+	err := db.InTx(ctx, func(tx *store.Tx) error {
+		if err := store.ReplaceRemitQuotes(ctx, tx, store.RemitSource{Source: "import:fixture.csv", Layout: "test"}, remitFixture(), false); err != nil {
+			return err
+		}
+		return store.ReplaceRemitCorridorAverages(ctx, tx, store.RemitSource{Source: "import:databank.csv", Layout: "test"},
+			[]rpwfile.CorridorValue{
+				{Corridor: remit.Corridor{From: "GBR", To: "KEN"}, Period: remit.NewPeriod(2020, 3), Pct: 7.25, Series: "ATCR.CORR"},
+				{Corridor: remit.Corridor{From: "GBR", To: "KEN"}, Period: q3, Pct: 9.99, Series: "ATCR.CORR"}, // quotes win
+				{Corridor: remit.Corridor{From: "DEU", To: "KEN"}, Period: remit.NewPeriod(2020, 3), Pct: 4.75, Series: "ATCR.CORR"},
+			})
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+}
+
+func TestRemitAggregatesHandComputed(t *testing.T) {
+	storetest.Run(t, func(t *testing.T, e storetest.Engine) {
+		ctx := context.Background()
+		db := openMigrated(t, e)
+		load(t, db, sampleReference())
+		loadRemitFixture(t, db)
+
+		series, err := db.RemitCorridorSeries(ctx, remit.Corridor{From: "GBR", To: "KEN"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(series) != 2 {
+			t.Fatalf("series = %+v", series)
+		}
+		pub, cur := series[0], series[1]
+		if pub.Period != remit.NewPeriod(2020, 3) || pub.AverageTotalCostPct != 7.25 || pub.Source != "import:databank.csv" || pub.Services != nil {
+			t.Errorf("2020Q3 = %+v, want the published 7.25", pub)
+		}
+		if cur.Period != q3 || !near(cur.AverageTotalCostPct, 5.1) || cur.Services == nil || *cur.Services != 5 ||
+			cur.SmaRTPct == nil || !near(*cur.SmaRTPct, 17.0/3) || cur.Source != store.RemitSourceQuotes {
+			t.Errorf("2025Q3 = %+v (smart %v), want average 5.1 over 5, SmaRT 5.6667", cur, cur.SmaRTPct)
+		}
+
+		want := map[string]map[string]float64{
+			store.RemitGroupGlobal:    {"WLD": 27.5 / 6},
+			store.RemitGroupRegion:    {"002": 27.5 / 6},
+			store.RemitGroupSending:   {"GBR": 5.1, "DEU": 2},
+			store.RemitGroupReceiving: {"KEN": 27.5 / 6},
+		}
+		for group, w := range want {
+			got, err := db.RemitAverages(ctx, q3, group)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(got) != len(w) {
+				t.Errorf("%s: %+v", group, got)
+			}
+			for _, g := range got {
+				if !near(g.AverageTotalCostPct, w[g.Group]) || g.Method != store.RemitMethodServices {
+					t.Errorf("%s %s = %g (%s), want %g", group, g.Group, g.AverageTotalCostPct, g.Method, w[g.Group])
+				}
+			}
+		}
+		reg, _ := db.RemitAverages(ctx, q3, store.RemitGroupRegion)
+		if len(reg) != 1 || reg[0].Name != "Africa" {
+			t.Errorf("region = %+v", reg)
+		}
+		glob, _ := db.RemitAverages(ctx, q3, store.RemitGroupGlobal)
+		if glob[0].SDG == nil || glob[0].SDG.Met || glob[0].Services != 6 {
+			t.Errorf("global = %+v", glob[0])
+		}
+		// A quarter without quotes: the mean of the published corridor
+		// averages, said so.
+		old, err := db.RemitAverages(ctx, remit.NewPeriod(2020, 3), store.RemitGroupGlobal)
+		if err != nil || len(old) != 1 || !near(old[0].AverageTotalCostPct, 6) || old[0].Corridors != 2 || old[0].Method != store.RemitMethodCorridors {
+			t.Errorf("2020Q3 global = %+v, %v", old, err)
+		}
+		if _, err := db.RemitAverages(ctx, remit.NewPeriod(2001, 1), store.RemitGroupGlobal); !errors.Is(err, derrors.NotFound) {
+			t.Errorf("empty quarter: %v", err)
+		}
+		if _, err := db.RemitAverages(ctx, q3, "continent"); !errors.Is(err, derrors.Invalid) {
+			t.Errorf("bad group: %v", err)
+		}
+		if _, err := db.RemitCorridorSeries(ctx, remit.Corridor{From: "FRA", To: "SEN"}); !errors.Is(err, derrors.NotFound) {
+			t.Errorf("unknown corridor: %v", err)
+		}
+		// The cache serves the same object until the data change.
+		a1, _ := db.RemitAggregates(ctx)
+		a2, _ := db.RemitAggregates(ctx)
+		if a1 != a2 {
+			t.Error("aggregates recomputed without a change")
+		}
+	})
+}
+
+func TestRemitServicesLatestPerService(t *testing.T) {
+	storetest.Run(t, func(t *testing.T, e storetest.Engine) {
+		ctx := context.Background()
+		db := openMigrated(t, e)
+		older := remitQuote("GBR", "KEN", "A", 20, 90, remit.SpeedHour, "Cash")
+		older.QuotedAt = older.QuotedAt.Add(-48 * time.Hour)
+		quotes := append(remitFixture(), older)
+		err := db.InTx(ctx, func(tx *store.Tx) error {
+			return store.ReplaceRemitQuotes(ctx, tx, store.RemitSource{Source: "import:fixture.csv", Layout: "test"}, quotes, false)
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		list, err := db.RemitServices(ctx, remit.Corridor{From: "GBR", To: "KEN"}, "GBP")
+		if err != nil {
+			t.Fatal(err)
+		}
+		// A at 200 and 500, B, C, D, E, F: the older A quote is not offered.
+		if len(list) != 7 {
+			t.Fatalf("%d services: %+v", len(list), list)
+		}
+		for _, q := range list {
+			if q.Firm == "A" && q.Amount == 200 && q.Fee != 10 {
+				t.Errorf("A at 200 is the older quote: %+v", q)
+			}
+		}
+		if l, _ := db.RemitServices(ctx, remit.Corridor{From: "GBR", To: "KEN"}, "EUR"); len(l) != 0 {
+			t.Errorf("EUR: %d quotes", len(l))
+		}
+	})
+}
+
+func TestSubmitQuote(t *testing.T) {
+	storetest.Run(t, func(t *testing.T, e storetest.Engine) {
+		ctx := context.Background()
+		db := openMigrated(t, e)
+		provider := auth.NewPrincipal(7, "provider", 3, nil, []auth.Role{{Name: auth.RoleRemittanceProvider,
+			Permissions: []auth.Permission{{Resource: "remittances", Action: auth.Create, Scope: auth.ScopeOrg}}}}, nil)
+		reader := auth.NewPrincipal(8, "reader", 3, nil, []auth.Role{{Name: "viewer",
+			Permissions: []auth.Permission{{Resource: "remittances", Action: auth.Read, Scope: auth.ScopeAll}}}}, nil)
+		good := remitQuote("GBR", "KEN", "Acme Remit", 3, 98.5, remit.SpeedHour, "Mobile wallet")
+		good.Date = time.Now().UTC().Add(-time.Hour)
+		good.Period = remit.PeriodOf(good.Date)
+		good.QuotedAt = time.Time{}
+
+		v0, _ := db.RemitVersion(ctx)
+		sq, err := db.SubmitQuote(ctx, provider, good, remit.DefaultRules())
+		if err != nil {
+			t.Fatal(err)
+		}
+		if sq.ID == 0 || sq.Source != "submitted:3" || sq.QuotedAt.IsZero() || sq.SubmittedBy != 7 {
+			t.Errorf("submitted = %+v", sq)
+		}
+		v1, _ := db.RemitVersion(ctx)
+		if v1 == v0 {
+			t.Error("version not bumped")
+		}
+		stored, _ := db.RemitQuotesOf(ctx, "submitted:3")
+		if len(stored) != 1 || stored[0].Fee != 3 || stored[0].QuotedAt.IsZero() {
+			t.Fatalf("stored = %+v", stored)
+		}
+		es, err := db.Audit().List(ctx, audit.Filter{Resource: "remittances", Limit: 10})
+		if err != nil || len(es) != 1 || es[0].ActorID != 7 || es[0].Action != audit.ActionCreate {
+			t.Errorf("audit = %+v, %v", es, err)
+		}
+
+		// Refused input changes nothing.
+		for name, tc := range map[string]struct {
+			p     *auth.Principal
+			q     func(q *remit.Quote)
+			field string
+			kind  error
+		}{
+			"bad currency":    {provider, func(q *remit.Quote) { q.SendCurrency = "XXQ" }, "sendCurrency", derrors.Invalid},
+			"negative amount": {provider, func(q *remit.Quote) { q.Amount = -5 }, "amount", derrors.Invalid},
+			"inverted rate":   {provider, func(q *remit.Quote) { q.Rate = 0.01 }, "rate", derrors.Invalid},
+			"no permission":   {reader, func(*remit.Quote) {}, "", derrors.Forbidden},
+			"signed out":      {nil, func(*remit.Quote) {}, "", derrors.Forbidden},
+		} {
+			q := good
+			tc.q(&q)
+			_, err := db.SubmitQuote(ctx, tc.p, q, remit.DefaultRules())
+			if !errors.Is(err, tc.kind) {
+				t.Errorf("%s: %v, want %v", name, err, tc.kind)
+				continue
+			}
+			var fes remit.FieldErrors
+			if tc.field != "" && (!errors.As(err, &fes) || fes[0].Field != tc.field) {
+				t.Errorf("%s: %v, want the field %s named", name, err, tc.field)
+			}
+		}
+		v2, _ := db.RemitVersion(ctx)
+		stored, _ = db.RemitQuotesOf(ctx, "submitted:3")
+		es, _ = db.Audit().List(ctx, audit.Filter{Resource: "remittances", Limit: 10})
+		if v2 != v1 || len(stored) != 1 || len(es) != 1 {
+			t.Errorf("refused input changed data: version %d→%d, %d quotes, %d audit entries", v1, v2, len(stored), len(es))
+		}
+	})
+}
+
+// A refused import leaves the source as it was.
+func TestReplaceRemitQuotesRefusedLeavesData(t *testing.T) {
+	storetest.Run(t, func(t *testing.T, e storetest.Engine) {
+		ctx := context.Background()
+		db := openMigrated(t, e)
+		loadRemitFixture(t, db)
+		v0, _ := db.RemitVersion(ctx)
+		bad := remitFixture()
+		bad[3].Period = 0
+		err := db.InTx(ctx, func(tx *store.Tx) error {
+			return store.ReplaceRemitQuotes(ctx, tx, store.RemitSource{Source: "import:fixture.csv", Layout: "test"}, bad, false)
+		})
+		if !errors.Is(err, derrors.Invalid) {
+			t.Fatalf("bad quote: %v", err)
+		}
+		err = db.InTx(ctx, func(tx *store.Tx) error {
+			return store.ReplaceRemitQuotes(ctx, tx, store.RemitSource{Source: "fixture.csv"}, remitFixture(), false)
+		})
+		if !errors.Is(err, derrors.Invalid) {
+			t.Fatalf("bad source: %v", err)
+		}
+		v1, _ := db.RemitVersion(ctx)
+		got, _ := db.RemitQuotesOf(ctx, "import:fixture.csv")
+		if v1 != v0 || len(got) != len(remitFixture()) {
+			t.Errorf("version %d→%d, %d quotes", v0, v1, len(got))
+		}
+	})
+}
+
+// Fees paid: flow × average cost, with the flow of the latest year up to
+// the quarter's (else the earliest later one).
+func TestRemitFeesPaid(t *testing.T) {
+	storetest.Run(t, func(t *testing.T, e storetest.Engine) {
+		ctx := context.Background()
+		db := openMigrated(t, e)
+		loadRemitFixture(t, db)
+		if _, err := db.RemitFeesPaid(ctx, q3); !errors.Is(err, derrors.NotFound) {
+			t.Fatalf("without flows: %v", err)
+		}
+		err := db.InTx(ctx, func(tx *store.Tx) error {
+			s := stats.Series{Code: store.RemitFlowSeries, Name: "flows", Unit: "US$", Source: "test", Licence: "CC0", Citation: "test", Bilateral: true}
+			if err := store.ReplaceSeries(ctx, tx, "remittance-flows", []stats.Series{s}); err != nil {
+				return err
+			}
+			w := store.NewObservationWriter(ctx, tx)
+			for _, o := range []stats.Observation{
+				{Area: "KEN", Counterpart: "GBR", Period: "2017", Value: 5e8},
+				{Area: "KEN", Counterpart: "GBR", Period: "2021", Value: 1e9},
+				{Area: "KEN", Counterpart: "DEU", Period: "2021", Value: 2e8},
+				{Area: "KEN", Counterpart: "USA", Period: "2021", Value: 3e9}, // no cost: left out
+			} {
+				o.Series, o.Sex, o.Status = store.RemitFlowSeries, stats.SexTotal, stats.Estimated
+				if err := w.Add(o); err != nil {
+					return err
+				}
+			}
+			_, err := w.Close()
+			return err
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		f, err := db.RemitFeesPaid(ctx, q3)
+		if err != nil {
+			t.Fatal(err)
+		}
+		// GBR→KEN 5.1 % of 1e9 (2021), 2.1 points above 3 %; DEU→KEN 2 % of 2e8.
+		if len(f.Corridors) != 2 || f.Corridors[0].From != "GBR" || f.Corridors[0].FlowYear != "2021" ||
+			!near(f.Corridors[0].FeesUSD, 5.1e7) || !near(f.Corridors[0].AboveTargetUSD, 2.1e7) ||
+			!near(f.Corridors[1].FeesUSD, 4e6) || f.Corridors[1].AboveTargetUSD != 0 ||
+			!near(f.TotalFeesUSD, 5.5e7) || !near(f.Weighted.Pct, 5.5e9/1.2e9) || f.Weighted.Corridors != 2 {
+			t.Errorf("fees 2025Q3 = %+v", f)
+		}
+		// 2020Q3: the published averages; GBR→KEN takes 2017, DEU→KEN
+		// (no flow up to 2020) 2021.
+		f, err = db.RemitFeesPaid(ctx, remit.NewPeriod(2020, 3))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(f.Corridors) != 2 || f.Corridors[0].FlowYear != "2017" || !near(f.Corridors[0].FeesUSD, 5e8*7.25/100) ||
+			f.Corridors[1].FlowYear != "2021" || f.Corridors[0].CostSource != "import:databank.csv" {
+			t.Errorf("fees 2020Q3 = %+v", f)
+		}
+	})
+}

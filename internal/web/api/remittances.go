@@ -1,0 +1,436 @@
+package api
+
+import (
+	"context"
+	"encoding/csv"
+	"errors"
+	"math"
+	"net/http"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/corridor-platform/corridor/internal/remit"
+	"github.com/corridor-platform/corridor/internal/store"
+	"github.com/corridor-platform/corridor/internal/web"
+)
+
+// Remittance prices (internal/remit, store/remit*.go): the sender
+// comparison of a corridor's services, a corridor's cost series by
+// quarter, the averages of a quarter by group, and the quotes providers
+// submit. Reads are public; submitting needs create on remittances at
+// organisation scope (the remittance-provider role, organisation
+// administrators). Every figure carries its source: "quotes" (computed
+// from stored quotes by internal/remit, as RPW computes them) or the
+// imported file of a published value.
+
+// RemitCitation is the citation of the World Bank data.
+const RemitCitation = "The World Bank, Remittance Prices Worldwide, http://remittanceprices.worldbank.org (CC BY 4.0)"
+
+// RemitMaxBody is the largest quote submission accepted.
+const RemitMaxBody = 16 << 10
+
+func (a *API) registerRemittances(r *web.Router) {
+	c := a.remitCache()
+	r.Handle(web.Route{Method: "GET", Pattern: "/api/v1/remittances/quotes", Resource: "remittances", Action: web.ActionRead, Public: true,
+		Summary: "Sender comparison: a corridor's services for an amount, ranked by amount received (stale and non-transparent ones flagged, never ranked as complete); format=csv",
+		Handler: http.HandlerFunc(a.remitQuotes)})
+	r.Handle(web.Route{Method: "POST", Pattern: "/api/v1/remittances/quotes", Resource: "remittances", Action: web.ActionCreate,
+		Summary: "Submit a current quote for one's provider organisation (validated, timestamped, audited)",
+		Handler: http.HandlerFunc(a.submitRemitQuote)})
+	r.Handle(web.Route{Method: "GET", Pattern: "/api/v1/remittances/corridors/{corridor}", Resource: "remittances", Action: web.ActionRead, Public: true,
+		Summary: "A corridor's average total cost and SmaRT by quarter (published DataBank averages where no quotes exist, marked with their source); format=csv",
+		Handler: c.Wrap(http.HandlerFunc(a.remitCorridor))})
+	r.Handle(web.Route{Method: "GET", Pattern: "/api/v1/remittances/averages", Resource: "remittances", Action: web.ActionRead, Public: true,
+		Summary: "Average total cost of one quarter by group: global, region (M49, of the receiving country), sending or receiving country; format=csv",
+		Handler: c.Wrap(http.HandlerFunc(a.remitAverages))})
+	r.Handle(web.Route{Method: "GET", Pattern: "/api/v1/remittances/fees", Resource: "remittances", Action: web.ActionRead, Public: true,
+		Summary: "Fees paid per corridor in a quarter: bilateral remittance flow × average total cost, and what the 3 % target would return; format=csv",
+		Handler: c.Wrap(http.HandlerFunc(a.remitFees))})
+}
+
+// remitCache validates the corridor and averages answers with the
+// remittance data's version and the datasets' (the reference geography
+// gives the regions). The sender comparison is not memoised: its stale
+// flags depend on the time of the request (its quotes are cached by the
+// store).
+func (a *API) remitCache() Cache {
+	if a.db == nil {
+		return Cache{}
+	}
+	return Cache{
+		Token: func(ctx context.Context) (string, error) {
+			v, err := a.db.RemitVersion(ctx)
+			if err != nil {
+				return "", err
+			}
+			d, err := a.db.DataVersion(ctx)
+			return a.version + "/r" + strconv.FormatInt(v, 10) + "/" + d, err
+		},
+		Key:  func(r *http.Request) (string, bool) { return "accept=" + r.Header.Get("Accept"), true },
+		Vary: "Accept",
+		Memo: a.remitMemo,
+	}
+}
+
+// remitFormat reads format=json|csv.
+func remitFormat(r *http.Request, q *query) string {
+	f := q.str("format", 8)
+	if f != "" && f != formatJSON && f != formatCSV {
+		q.fail("format", "json or csv")
+	}
+	return dataFormat(r, f)
+}
+
+// remitCountry reads a required ISO alpha-3 parameter.
+func remitCountry(q *query, name string) string {
+	v := strings.ToUpper(q.str(name, 3))
+	if q.err != nil {
+		return ""
+	}
+	if len(v) != 3 || strings.IndexFunc(v, func(r rune) bool { return r < 'A' || r > 'Z' }) >= 0 {
+		q.fail(name, "required: an ISO 3166-1 alpha-3 country code (e.g. GBR)")
+	}
+	return v
+}
+
+// RemitQuotesAnswer is the sender comparison.
+type RemitQuotesAnswer struct {
+	From     string  `json:"from"`
+	To       string  `json:"to"`
+	Amount   float64 `json:"amount"`
+	Currency string  `json:"currency"`
+	// StaleAfterHours is the age past which a quote is flagged stale.
+	StaleAfterHours float64               `json:"staleAfterHours"`
+	Services        []remit.RankedService `json:"services"`
+	Citation        string                `json:"citation"`
+}
+
+func (a *API) remitQuotes(w http.ResponseWriter, r *http.Request) {
+	q := newQuery(r)
+	from, to := remitCountry(q, "from"), remitCountry(q, "to")
+	amountS := q.str("amount", 24)
+	currency := strings.ToUpper(q.str("currency", 3))
+	format := remitFormat(r, q)
+	var amount float64
+	if q.err == nil {
+		var err error
+		amount, err = strconv.ParseFloat(amountS, 64)
+		switch {
+		case amountS == "":
+			q.fail("amount", "required: the amount to send, in the currency given")
+		case err != nil || math.IsNaN(amount) || math.IsInf(amount, 0):
+			q.fail("amount", "must be a number")
+		case amount <= 0:
+			q.fail("amount", "must be positive")
+		case amount > 1e9:
+			q.fail("amount", "must be at most 1,000,000,000")
+		}
+	}
+	if q.err == nil && !remit.IsCurrency(currency, false) {
+		q.fail("currency", "required: an ISO 4217 currency code (e.g. GBP)")
+	}
+	if q.err == nil && from == to {
+		q.fail("to", "must differ from the sending country")
+	}
+	if err := q.done(); err != nil {
+		a.problem(w, r, err)
+		return
+	}
+	c := remit.Corridor{From: from, To: to}
+	quotes, err := a.db.RemitServices(r.Context(), c, currency)
+	if err != nil {
+		a.problem(w, r, err)
+		return
+	}
+	rules := remit.DefaultRules()
+	ranked, err := remit.Rank(quotes, remit.RankRequest{Corridor: c, Amount: amount, Currency: currency, Now: time.Now().UTC(), MaxAge: rules.MaxAge})
+	if err != nil {
+		a.problem(w, r, remitParamError(err))
+		return
+	}
+	w.Header().Set("Cache-Control", "no-cache")
+	if format == formatCSV {
+		w.Header().Set("Content-Type", "text/csv; charset=utf-8")
+		w.Header().Set("Content-Disposition", `attachment; filename="remittance-quotes-`+c.String()+`.csv"`)
+		cw := csv.NewWriter(w)
+		cw.Write([]string{"rank", "provider", "firmType", "feePct", "fxMarginPct", "totalCostPct", "amountReceived", "receiveCurrency",
+			"speed", "pickupMethod", "transparent", "quotedAt", "stale", "complete"})
+		for i, s := range ranked {
+			cw.Write([]string{strconv.Itoa(i + 1), csvSafe(s.Provider), s.FirmType.String(), fmtPct(&s.FeePct), fmtPct(s.FXMarginPct),
+				fmtPct(s.TotalCostPct), fmtPct(s.AmountReceived), s.ReceiveCurrency, s.Speed.String(), csvSafe(s.PickupMethod),
+				strconv.FormatBool(s.Transparent), s.QuotedAt.Format(time.RFC3339), strconv.FormatBool(s.Stale), strconv.FormatBool(s.Complete)})
+		}
+		cw.Flush()
+		return
+	}
+	web.WriteJSON(w, http.StatusOK, RemitQuotesAnswer{From: from, To: to, Amount: amount, Currency: currency,
+		StaleAfterHours: rules.MaxAge.Hours(), Services: ranked, Citation: RemitCitation})
+}
+
+func fmtPct(p *float64) string {
+	if p == nil {
+		return ""
+	}
+	return strconv.FormatFloat(*p, 'f', -1, 64)
+}
+
+// remitParamError names the parameter of a remit error ("amount: …").
+func remitParamError(err error) error {
+	var fes remit.FieldErrors
+	if errors.As(err, &fes) && len(fes) > 0 {
+		return &web.ParamError{Param: fes[0].Field, Reason: fes.Error()}
+	}
+	var fe *remit.FieldError
+	if errors.As(err, &fe) {
+		return &web.ParamError{Param: fe.Field, Reason: fe.Reason}
+	}
+	msg := err.Error()
+	for _, p := range []string{"from", "to", "amount", "currency", "period", "corridor"} {
+		if strings.HasPrefix(msg, p+": ") {
+			return &web.ParamError{Param: p, Reason: strings.TrimPrefix(msg, p+": ")}
+		}
+	}
+	return err
+}
+
+// RemitSeriesAnswer is a corridor's series.
+type RemitSeriesAnswer struct {
+	Corridor string                   `json:"corridor"`
+	Series   []store.RemitSeriesPoint `json:"series"`
+	// SDG is the latest quarter against the SDG 10.c.1 5 % corridor
+	// ceiling.
+	SDG      *remit.SDGStatus `json:"sdg,omitempty"`
+	Citation string           `json:"citation"`
+}
+
+func (a *API) remitCorridor(w http.ResponseWriter, r *http.Request) {
+	q := newQuery(r)
+	format := remitFormat(r, q)
+	if err := q.done(); err != nil {
+		a.problem(w, r, err)
+		return
+	}
+	c, err := parseCorridorPath(r.PathValue("corridor"))
+	if err != nil {
+		a.problem(w, r, err)
+		return
+	}
+	series, err := a.db.RemitCorridorSeries(r.Context(), c)
+	if err != nil {
+		a.problem(w, r, err)
+		return
+	}
+	if format == formatCSV {
+		w.Header().Set("Content-Type", "text/csv; charset=utf-8")
+		w.Header().Set("Content-Disposition", `attachment; filename="remittance-corridor-`+c.String()+`.csv"`)
+		cw := csv.NewWriter(w)
+		cw.Write([]string{"corridor", "period", "averageTotalCostPct", "smartPct", "services", "source"})
+		for _, p := range series {
+			n := ""
+			if p.Services != nil {
+				n = strconv.Itoa(*p.Services)
+			}
+			cw.Write([]string{c.String(), p.Period.String(), fmtPct(&p.AverageTotalCostPct), fmtPct(p.SmaRTPct), n, csvSafe(p.Source)})
+		}
+		cw.Flush()
+		return
+	}
+	last := series[len(series)-1]
+	s := remit.CorridorSDGStatus(last.AverageTotalCostPct)
+	web.WriteJSON(w, http.StatusOK, RemitSeriesAnswer{Corridor: c.String(), Series: series, SDG: &s, Citation: RemitCitation})
+}
+
+// parseCorridorPath reads FROM-TO (ISO alpha-3 codes joined by a hyphen).
+func parseCorridorPath(s string) (remit.Corridor, error) {
+	if len(s) != 7 || s[3] != '-' {
+		return remit.Corridor{}, &web.ParamError{Param: "corridor", Reason: "FROM-TO: two ISO 3166-1 alpha-3 codes joined by a hyphen (e.g. GBR-KEN)"}
+	}
+	c, err := remit.ParseCorridor(s)
+	if err != nil {
+		return c, &web.ParamError{Param: "corridor", Reason: "FROM-TO: two ISO 3166-1 alpha-3 codes joined by a hyphen (e.g. GBR-KEN)"}
+	}
+	if c.From == c.To {
+		return c, &web.ParamError{Param: "corridor", Reason: "the sending and receiving countries must differ"}
+	}
+	return c, nil
+}
+
+// RemitAveragesAnswer is the averages of a quarter.
+type RemitAveragesAnswer struct {
+	Period   remit.Period              `json:"period"`
+	Group    string                    `json:"group"`
+	Averages []store.RemitGroupAverage `json:"averages"`
+	Citation string                    `json:"citation"`
+}
+
+func (a *API) remitAverages(w http.ResponseWriter, r *http.Request) {
+	q := newQuery(r)
+	ps := q.str("period", 20)
+	group := q.str("group", 16)
+	format := remitFormat(r, q)
+	var p remit.Period
+	if q.err == nil {
+		var err error
+		if ps == "" {
+			q.fail("period", "required: a quarter (e.g. 2020Q3)")
+		} else if p, err = remit.ParsePeriod(ps); err != nil {
+			q.fail("period", "a quarter (e.g. 2020Q3)")
+		}
+	}
+	if group == "" {
+		group = store.RemitGroupGlobal
+	}
+	if q.err == nil && !slices.Contains(store.RemitGroups, group) {
+		q.fail("group", "one of "+strings.Join(store.RemitGroups, ", "))
+	}
+	if err := q.done(); err != nil {
+		a.problem(w, r, err)
+		return
+	}
+	avgs, err := a.db.RemitAverages(r.Context(), p, group)
+	if err != nil {
+		a.problem(w, r, err)
+		return
+	}
+	if format == formatCSV {
+		w.Header().Set("Content-Type", "text/csv; charset=utf-8")
+		w.Header().Set("Content-Disposition", `attachment; filename="remittance-averages-`+p.String()+`-`+group+`.csv"`)
+		cw := csv.NewWriter(w)
+		cw.Write([]string{"period", "group", "code", "name", "averageTotalCostPct", "services", "corridors", "source", "method"})
+		for _, g := range avgs {
+			cw.Write([]string{p.String(), group, g.Group, csvSafe(g.Name), fmtPct(&g.AverageTotalCostPct), strconv.Itoa(g.Services),
+				strconv.Itoa(g.Corridors), csvSafe(g.Source), g.Method})
+		}
+		cw.Flush()
+		return
+	}
+	web.WriteJSON(w, http.StatusOK, RemitAveragesAnswer{Period: p, Group: group, Averages: avgs, Citation: RemitCitation})
+}
+
+// RemitFeesAnswer is the fees paid in a quarter.
+type RemitFeesAnswer struct {
+	store.RemitFees
+	Citation     string `json:"citation"`
+	FlowCitation string `json:"flowCitation"`
+}
+
+func (a *API) remitFees(w http.ResponseWriter, r *http.Request) {
+	q := newQuery(r)
+	ps := q.str("period", 20)
+	format := remitFormat(r, q)
+	var p remit.Period
+	if q.err == nil {
+		var err error
+		if ps == "" {
+			q.fail("period", "required: a quarter (e.g. 2020Q3)")
+		} else if p, err = remit.ParsePeriod(ps); err != nil {
+			q.fail("period", "a quarter (e.g. 2020Q3)")
+		}
+	}
+	if err := q.done(); err != nil {
+		a.problem(w, r, err)
+		return
+	}
+	f, err := a.db.RemitFeesPaid(r.Context(), p)
+	if err != nil {
+		a.problem(w, r, err)
+		return
+	}
+	if format == formatCSV {
+		w.Header().Set("Content-Type", "text/csv; charset=utf-8")
+		w.Header().Set("Content-Disposition", `attachment; filename="remittance-fees-`+p.String()+`.csv"`)
+		cw := csv.NewWriter(w)
+		cw.Write([]string{"period", "from", "to", "averageTotalCostPct", "costSource", "flowYear", "flowUsd", "feesUsd", "aboveTargetUsd"})
+		for _, c := range f.Corridors {
+			cw.Write([]string{p.String(), c.From, c.To, fmtPct(&c.AverageTotalCostPct), csvSafe(c.CostSource), c.FlowYear,
+				fmtPct(&c.FlowUSD), fmtPct(&c.FeesUSD), fmtPct(&c.AboveTargetUSD)})
+		}
+		cw.Flush()
+		return
+	}
+	web.WriteJSON(w, http.StatusOK, RemitFeesAnswer{RemitFees: f, Citation: RemitCitation,
+		FlowCitation: "KNOMAD/World Bank bilateral remittance matrices (series " + store.RemitFlowSeries + ", US$)"})
+}
+
+// RemitQuoteRequest is a quote a provider submits. Date defaults to now;
+// the quarter is the date's.
+type RemitQuoteRequest struct {
+	From              string  `json:"from"`
+	To                string  `json:"to"`
+	Firm              string  `json:"firm"`
+	FirmType          string  `json:"firmType"`
+	Date              string  `json:"date"` // RFC 3339 or YYYY-MM-DD; default now
+	Amount            float64 `json:"amount"`
+	SendCurrency      string  `json:"sendCurrency"`
+	Fee               float64 `json:"fee"`
+	Rate              float64 `json:"rate"`
+	InterbankRate     float64 `json:"interbankRate"`
+	ReceiveCurrency   string  `json:"receiveCurrency"`
+	BasketUSD         float64 `json:"basketUsd"` // 200 or 500 when the amount is that USD equivalent; else 0
+	Speed             string  `json:"speed"`
+	PaymentInstrument string  `json:"paymentInstrument"`
+	AccessPoint       string  `json:"accessPoint"`
+	PickupMethod      string  `json:"pickupMethod"`
+	NetworkCoverage   string  `json:"networkCoverage"`
+	Transparent       *bool   `json:"transparent"` // default true
+}
+
+func (a *API) submitRemitQuote(w http.ResponseWriter, r *http.Request) {
+	r.Body = http.MaxBytesReader(w, r.Body, RemitMaxBody)
+	var in RemitQuoteRequest
+	if err := decodeJSON(r, &in); err != nil {
+		a.problem(w, r, err)
+		return
+	}
+	date := time.Now().UTC()
+	if ds := strings.TrimSpace(in.Date); ds != "" {
+		d, err := time.Parse(time.RFC3339, ds)
+		if err != nil {
+			d, err = time.Parse(time.DateOnly, ds)
+		}
+		if err != nil {
+			a.problem(w, r, &web.ParamError{Param: "date", Reason: "a date (2025-08-19) or time (2025-08-19T10:00:00Z)"})
+			return
+		}
+		date = d.UTC()
+	}
+	q := remit.Quote{Corridor: remit.Corridor{From: strings.ToUpper(strings.TrimSpace(in.From)), To: strings.ToUpper(strings.TrimSpace(in.To))},
+		Date: date, Firm: strings.TrimSpace(in.Firm), Amount: in.Amount, SendCurrency: strings.ToUpper(strings.TrimSpace(in.SendCurrency)),
+		Fee: in.Fee, Rate: in.Rate, InterbankRate: in.InterbankRate, ReceiveCurrency: strings.ToUpper(strings.TrimSpace(in.ReceiveCurrency)),
+		BasketUSD: in.BasketUSD, PaymentInstrument: strings.TrimSpace(in.PaymentInstrument), AccessPoint: strings.TrimSpace(in.AccessPoint),
+		PickupMethod: strings.TrimSpace(in.PickupMethod), NetworkCoverage: strings.TrimSpace(in.NetworkCoverage), Transparent: true}
+	if in.Transparent != nil {
+		q.Transparent = *in.Transparent
+	}
+	q.Period = remit.PeriodOf(q.Date)
+	if in.FirmType != "" {
+		ft, ok := remit.ParseFirmType(in.FirmType)
+		if !ok {
+			a.problem(w, r, &web.ParamError{Param: "firmType", Reason: "one of bank, mto, mobile, post, other"})
+			return
+		}
+		q.FirmType = ft
+	}
+	if sp, ok := remit.ParseSpeed(in.Speed); ok {
+		q.Speed = sp
+	} else {
+		a.problem(w, r, &web.ParamError{Param: "speed", Reason: "one of: Less than one hour, Same day, Next day, 2 days, 3-5 days, 6 days or more"})
+		return
+	}
+	if in.BasketUSD != 0 && in.BasketUSD != 200 && in.BasketUSD != 500 {
+		a.problem(w, r, &web.ParamError{Param: "basketUsd", Reason: "200, 500 or 0 (not a USD basket amount)"})
+		return
+	}
+	ctx := store.WithAuditClient(r.Context(), web.ClientAddr(r), "")
+	sq, err := a.db.SubmitQuote(ctx, web.PrincipalFrom(r.Context()), q, remit.DefaultRules())
+	if err != nil {
+		a.problem(w, r, remitParamError(err))
+		return
+	}
+	web.SkipAudit(r) // the store audited the submission with it
+	w.Header().Set("Location", "/api/v1/remittances/quotes?from="+sq.From+"&to="+sq.To+"&amount="+
+		strconv.FormatFloat(sq.Amount, 'f', -1, 64)+"&currency="+sq.SendCurrency)
+	web.WriteJSON(w, http.StatusCreated, sq)
+}

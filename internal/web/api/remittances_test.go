@@ -1,0 +1,261 @@
+package api_test
+
+import (
+	"context"
+	"encoding/csv"
+	"encoding/json"
+	"net/http"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/corridor-platform/corridor/internal/importer"
+	"github.com/corridor-platform/corridor/internal/remit"
+	"github.com/corridor-platform/corridor/internal/store"
+	"github.com/corridor-platform/corridor/internal/web"
+	"github.com/corridor-platform/corridor/internal/web/api"
+	"github.com/corridor-platform/corridor/internal/web/webauth"
+)
+
+// remitAPI is the API over a database holding the shipped RPW files and
+// a few current GBR→KEN quotes.
+func remitAPI(t *testing.T) (http.Handler, *store.DB) {
+	t.Helper()
+	ctx := context.Background()
+	db, err := store.Open(ctx, filepath.Join(t.TempDir(), "r.db"), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { db.Close() })
+	if _, err := db.Migrate(ctx); err != nil {
+		t.Fatal(err)
+	}
+	rn := &importer.Runner{DB: db, Registry: importer.Builtin(), DataDir: filepath.Join("..", "..", "..", "data")}
+	if _, err := rn.Run(ctx, importer.RPWName, nil); err != nil {
+		t.Fatal(err)
+	}
+	now := time.Now().UTC().Add(-time.Hour)
+	mk := func(firm string, fee, rate float64, transparent bool, at time.Time) remit.Quote {
+		return remit.Quote{Corridor: remit.Corridor{From: "GBR", To: "KEN"}, Period: remit.PeriodOf(at), Date: at, QuotedAt: at,
+			Firm: firm, FirmType: remit.FirmMTO, Amount: 200, SendCurrency: "GBP", Fee: fee, Rate: rate, InterbankRate: 170,
+			ReceiveCurrency: "KES", Speed: remit.SpeedHour, PickupMethod: "Mobile wallet", Transparent: transparent}
+	}
+	quotes := []remit.Quote{
+		mk("Dear", 10, 160, true, now),                       // (200 − 10) × 160 = 30,400
+		mk("Cheap", 2, 168, true, now),                       // 198 × 168 = 33,264
+		mk("Hidden", 0, 169, false, now),                     // non-transparent: 33,800 but incomplete
+		mk("Old", 0, 169.5, true, now.Add(-30*24*time.Hour)), // stale: 33,900 but incomplete
+		mk("Middle", 5, 165, true, now),                      // 195 × 165 = 32,175
+		mk("Old", 1, 150, true, now.Add(-60*24*time.Hour)),   // an older quote of Old: not offered
+	}
+	err = db.InTx(ctx, func(tx *store.Tx) error {
+		return store.ReplaceRemitQuotes(ctx, tx, store.RemitSource{Source: "import:current.csv", Layout: "test"}, quotes, false)
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	router := web.NewRouter(nil)
+	api.New(api.Config{Geo: db.Geo(), Version: "test", DB: db, Auth: &webauth.Auth{DB: db}}).Register(router)
+	return (&web.Stack{Router: router, BodyLimit: 1 << 20}).Handler(), db
+}
+
+func TestRemittanceQuotesRanked(t *testing.T) {
+	h, _ := remitAPI(t)
+	w := mapGet(t, h, "/api/v1/remittances/quotes?from=GBR&to=KEN&amount=200&currency=GBP")
+	if w.Code != http.StatusOK {
+		t.Fatalf("%d %s", w.Code, w.Body)
+	}
+	var out struct {
+		Services []map[string]any `json:"services"`
+	}
+	if err := json.Unmarshal(w.Body.Bytes(), &out); err != nil {
+		t.Fatal(err)
+	}
+	var order []string
+	for _, s := range out.Services {
+		order = append(order, s["provider"].(string))
+		for _, k := range []string{"provider", "firmType", "feePct", "fxMarginPct", "totalCostPct", "amountReceived", "receiveCurrency",
+			"speed", "transparent", "quotedAt", "stale"} {
+			if _, ok := s[k]; !ok {
+				t.Errorf("service lacks %s: %v", k, s)
+			}
+		}
+	}
+	// Complete services by amount received; then the stale one (its
+	// amount received is known), then the non-transparent one (unknown).
+	if got := strings.Join(order, ","); got != "Cheap,Middle,Dear,Old,Hidden" {
+		t.Errorf("order %s", got)
+	}
+	for _, s := range out.Services {
+		p := s["provider"].(string)
+		complete := s["complete"].(bool)
+		if (p == "Old" || p == "Hidden") == complete {
+			t.Errorf("%s complete = %v", p, complete)
+		}
+		if p == "Old" && s["stale"] != true || p == "Hidden" && (s["transparent"] != false || s["totalCostPct"] != nil) {
+			t.Errorf("%s flags: %v", p, s)
+		}
+		if p == "Cheap" && (s["amountReceived"].(float64) != 198*168 || s["feePct"].(float64) != 1) {
+			t.Errorf("Cheap: %v", s)
+		}
+	}
+	// CSV: the same order.
+	w = mapGet(t, h, "/api/v1/remittances/quotes?from=gbr&to=ken&amount=200&currency=gbp&format=csv")
+	recs, err := csv.NewReader(w.Body).ReadAll()
+	if err != nil || len(recs) != 6 || recs[1][1] != "Cheap" || recs[5][1] != "Hidden" || !strings.HasPrefix(w.Header().Get("Content-Type"), "text/csv") {
+		t.Errorf("csv: %v %v", recs, err)
+	}
+	// An imported RPW corridor, in its sending currency: every quote is
+	// from 2025 and flagged stale.
+	w = mapGet(t, h, "/api/v1/remittances/quotes?from=KEN&to=UGA&amount=18000&currency=KES")
+	json.Unmarshal(w.Body.Bytes(), &out)
+	if w.Code != http.StatusOK || len(out.Services) == 0 {
+		t.Fatalf("KEN-UGA: %d %s", w.Code, w.Body)
+	}
+	for _, s := range out.Services {
+		if s["stale"] != true || s["complete"] != false {
+			t.Errorf("KEN-UGA service not flagged stale: %v", s)
+		}
+	}
+}
+
+func TestRemittanceCorridorAndAverages(t *testing.T) {
+	h, _ := remitAPI(t)
+	w := mapGet(t, h, "/api/v1/remittances/corridors/USA-MEX")
+	var s struct {
+		Series []map[string]any `json:"series"`
+	}
+	if err := json.Unmarshal(w.Body.Bytes(), &s); err != nil || w.Code != http.StatusOK {
+		t.Fatalf("%d %s", w.Code, w.Body)
+	}
+	found := false
+	for _, p := range s.Series {
+		if p["period"] == "2020Q3" {
+			found = true
+			if p["averageTotalCostPct"] != 4.18037033081055 || p["smartPct"] != nil || p["services"] != nil ||
+				!strings.HasPrefix(p["source"].(string), "import:36d1ed87") {
+				t.Errorf("USA-MEX 2020Q3 = %v", p)
+			}
+		}
+	}
+	if !found {
+		t.Error("no 2020Q3")
+	}
+	if !strings.Contains(w.Body.String(), `"averageTotalCostPct":4.18037033081055`) {
+		t.Error("the published value is not served as written")
+	}
+	w = mapGet(t, h, "/api/v1/remittances/corridors/USA-MEX?format=csv")
+	if !strings.Contains(w.Body.String(), "USA-MEX,2020Q3,4.18037033081055,,,import:") {
+		t.Errorf("csv: %s", w.Body)
+	}
+	for _, group := range []string{"global", "region", "sending", "receiving"} {
+		w = mapGet(t, h, "/api/v1/remittances/averages?period=2020Q3&group="+group)
+		var a api.RemitAveragesAnswer
+		// No reference geography is loaded here: no regions (the store
+		// tests cover them).
+		if err := json.Unmarshal(w.Body.Bytes(), &a); err != nil || w.Code != http.StatusOK || len(a.Averages) == 0 && group != "region" {
+			t.Errorf("%s: %d %s", group, w.Code, w.Body)
+			continue
+		}
+		if len(a.Averages) > 0 && a.Averages[0].Method != store.RemitMethodCorridors {
+			t.Errorf("%s: method %s", group, a.Averages[0].Method)
+		}
+	}
+	w = mapGet(t, h, "/api/v1/remittances/averages?period=2020Q3&format=csv")
+	if recs, err := csv.NewReader(w.Body).ReadAll(); err != nil || len(recs) != 2 || recs[1][2] != "WLD" {
+		t.Errorf("averages csv: %v %v", recs, err)
+	}
+}
+
+func TestRemittanceBadParameters(t *testing.T) {
+	h, _ := remitAPI(t)
+	for _, c := range []struct{ path, param string }{
+		{"/api/v1/remittances/quotes?from=GBR&to=KEN&amount=200&currency=XYZ", "currency"},
+		{"/api/v1/remittances/quotes?from=GBR&to=KEN&amount=200&currency=GBPX", "currency"},
+		{"/api/v1/remittances/quotes?from=GBR&to=KEN&amount=-5&currency=GBP", "amount"},
+		{"/api/v1/remittances/quotes?from=GBR&to=KEN&amount=abc&currency=GBP", "amount"},
+		{"/api/v1/remittances/quotes?from=GBR&to=KEN&amount=NaN&currency=GBP", "amount"},
+		{"/api/v1/remittances/quotes?from=GBR&to=KEN&currency=GBP", "amount"},
+		{"/api/v1/remittances/quotes?from=GB&to=KEN&amount=200&currency=GBP", "from"},
+		{"/api/v1/remittances/quotes?from=GBR&to=GBR&amount=200&currency=GBP", "to"},
+		{"/api/v1/remittances/quotes?from=GBR&to=KEN&amount=200&currency=GBP&format=xml", "format"},
+		{"/api/v1/remittances/quotes?from=GBR&to=KEN&amount=200&currency=GBP&ammount=3", "ammount"},
+		{"/api/v1/remittances/corridors/USAMEX", "corridor"},
+		{"/api/v1/remittances/corridors/USA_MEX", "corridor"},
+		{"/api/v1/remittances/corridors/US-MEXI", "corridor"},
+		{"/api/v1/remittances/corridors/USA-MEX?format=pdf", "format"},
+		{"/api/v1/remittances/averages?period=2020Q5", "period"},
+		{"/api/v1/remittances/averages?group=global", "period"},
+		{"/api/v1/remittances/averages?period=2020Q3&group=continent", "group"},
+	} {
+		w := mapGet(t, h, c.path)
+		var p struct {
+			Param string `json:"param"`
+		}
+		json.Unmarshal(w.Body.Bytes(), &p)
+		if w.Code != http.StatusBadRequest || p.Param != c.param || !strings.Contains(w.Header().Get("Content-Type"), "problem+json") {
+			t.Errorf("%s: %d %s, want 400 naming %s", c.path, w.Code, w.Body, c.param)
+		}
+	}
+	if w := mapGet(t, h, "/api/v1/remittances/corridors/KEN-NOR"); w.Code != http.StatusNotFound {
+		t.Errorf("unknown corridor: %d", w.Code)
+	}
+	if w := mapGet(t, h, "/api/v1/remittances/averages?period=1999Q1"); w.Code != http.StatusNotFound {
+		t.Errorf("empty quarter: %d", w.Code)
+	}
+}
+
+// Fees paid on the shipped data: DataBank USA→MEX 2020Q3 (4.18037033081055)
+// × the bilateral flow USA→MEX of the 2017 matrix (the latest up to 2020).
+func TestRemittanceFeesShippedData(t *testing.T) {
+	if testing.Short() {
+		t.Skip("imports three datasets")
+	}
+	h, db := remitAPI(t)
+	ctx := context.Background()
+	if w := mapGet(t, h, "/api/v1/remittances/fees?period=2020Q3"); w.Code != http.StatusNotFound {
+		t.Fatalf("without flows: %d %s", w.Code, w.Body)
+	}
+	rn := &importer.Runner{DB: db, Registry: importer.Builtin(), DataDir: filepath.Join("..", "..", "..", "data")}
+	for _, ds := range []string{"countries", "remittance-flows"} {
+		if _, err := rn.Run(ctx, ds, nil); err != nil {
+			t.Fatal(err)
+		}
+	}
+	obs, err := db.Stats().Observations(ctx, store.ObservationQuery{Series: store.RemitFlowSeries, Areas: []string{"MEX"}, Counterpart: "USA"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var flow float64
+	for _, o := range obs {
+		if o.Period == "2017" {
+			flow = o.Value
+		}
+	}
+	if flow <= 0 {
+		t.Fatalf("no 2017 USA→MEX flow: %+v", obs)
+	}
+	w := mapGet(t, h, "/api/v1/remittances/fees?period=2020Q3")
+	var f api.RemitFeesAnswer
+	if err := json.Unmarshal(w.Body.Bytes(), &f); err != nil || w.Code != http.StatusOK {
+		t.Fatalf("%d %s", w.Code, w.Body)
+	}
+	found := false
+	for _, c := range f.Corridors {
+		if c.From == "USA" && c.To == "MEX" {
+			found = true
+			if c.FlowYear != "2017" || c.FlowUSD != flow || c.AverageTotalCostPct != 4.18037033081055 || c.FeesUSD != flow*4.18037033081055/100 {
+				t.Errorf("USA-MEX = %+v (flow %g)", c, flow)
+			}
+		}
+	}
+	if !found || len(f.Corridors) < 100 || f.Weighted.Corridors != len(f.Corridors) || f.TotalAboveTargetUSD <= 0 {
+		t.Errorf("fees: %d corridors, found USA-MEX %v, weighted %+v", len(f.Corridors), found, f.Weighted)
+	}
+	t.Logf("2020Q3: %d corridors, flows US$ %.0f, fees US$ %.0f, above 3 %%: US$ %.0f, volume-weighted %.2f %%",
+		len(f.Corridors), f.TotalFlowUSD, f.TotalFeesUSD, f.TotalAboveTargetUSD, f.Weighted.Pct)
+	if w := mapGet(t, h, "/api/v1/remittances/fees?period=2020Q9"); w.Code != http.StatusBadRequest {
+		t.Errorf("bad period: %d", w.Code)
+	}
+}
