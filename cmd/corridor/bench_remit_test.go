@@ -32,6 +32,9 @@ import (
 //   - recompute-memory: the same from quotes in memory (remit.Aggregate).
 //
 // go test ./cmd/corridor/ -run '^$' -bench BenchmarkRemit -benchtime 2000x
+//
+// CORRIDOR_BENCH_KEEP_DB=/tmp/remit1m.db keeps the database for a load test
+// of the running server (tools/loadtest).
 func BenchmarkRemit(b *testing.B) {
 	ctx := context.Background()
 	n := 1_000_000
@@ -41,6 +44,14 @@ func BenchmarkRemit(b *testing.B) {
 		}
 	}
 	cfg := &Config{DB: filepath.Join(b.TempDir(), "remit.db"), BodyLimit: 1 << 20, DataDir: dataDir}
+	// CORRIDOR_BENCH_KEEP_DB=FILE (a new file) keeps the database, for a
+	// load test of `corridor serve --db FILE` with the same quotes.
+	if keep := os.Getenv("CORRIDOR_BENCH_KEEP_DB"); keep != "" {
+		if _, err := os.Stat(keep); err == nil {
+			b.Fatalf("CORRIDOR_BENCH_KEEP_DB: %s exists; give a new file", keep)
+		}
+		cfg.DB = keep
+	}
 	db, err := openDB(ctx, cfg, quietLog())
 	if err != nil {
 		b.Fatal(err)

@@ -56,6 +56,9 @@ type API struct {
 	// remitMemo keeps the remittance answers (remittances.go), validated
 	// by the remittance data's version.
 	remitMemo *Memo
+	// senderMemo keeps the sender comparisons, which also change with the
+	// minute (remitSenderCache).
+	senderMemo *Memo
 }
 
 // New returns the API.
@@ -64,7 +67,8 @@ func New(cfg Config) *API {
 		cfg.Log = slog.New(slog.DiscardHandler)
 	}
 	return &API{geo: cfg.Geo, log: cfg.Log, version: cfg.Version, health: cfg.Health, metrics: cfg.Metrics, db: cfg.DB, auth: cfg.Auth,
-		memo: newMemoUnless(cfg.NoMemo), trafMemo: newMemoUnless(cfg.NoMemo), remitMemo: newMemoUnless(cfg.NoMemo)}
+		memo: newMemoUnless(cfg.NoMemo), trafMemo: newMemoUnless(cfg.NoMemo), remitMemo: newMemoUnless(cfg.NoMemo),
+		senderMemo: newMemoUnless(cfg.NoMemo)}
 }
 
 //go:embed openapi.json

@@ -28,6 +28,10 @@ import (
 // RemitCitation is the citation of the World Bank data.
 const RemitCitation = "The World Bank, Remittance Prices Worldwide, http://remittanceprices.worldbank.org (CC BY 4.0)"
 
+// RemitFlowCitation names the bilateral remittance flows that weigh the
+// fees paid (and the volume-weighted average).
+const RemitFlowCitation = "KNOMAD/World Bank bilateral remittance matrices (series " + store.RemitFlowSeries + ", US$)"
+
 // RemitMaxBody is the largest quote submission accepted.
 const RemitMaxBody = 16 << 10
 
@@ -35,7 +39,7 @@ func (a *API) registerRemittances(r *web.Router) {
 	c := a.remitCache()
 	r.Handle(web.Route{Method: "GET", Pattern: "/api/v1/remittances/quotes", Resource: "remittances", Action: web.ActionRead, Public: true,
 		Summary: "Sender comparison: a corridor's services for an amount, ranked by amount received (stale and non-transparent ones flagged, never ranked as complete); format=csv",
-		Handler: http.HandlerFunc(a.remitQuotes)})
+		Handler: a.remitSenderCache().Wrap(http.HandlerFunc(a.remitQuotes))})
 	r.Handle(web.Route{Method: "POST", Pattern: "/api/v1/remittances/quotes", Resource: "remittances", Action: web.ActionCreate,
 		Summary: "Submit a current quote for one's provider organisation (validated, timestamped, audited)",
 		Handler: http.HandlerFunc(a.submitRemitQuote)})
@@ -52,9 +56,7 @@ func (a *API) registerRemittances(r *web.Router) {
 
 // remitCache validates the corridor and averages answers with the
 // remittance data's version and the datasets' (the reference geography
-// gives the regions). The sender comparison is not memoised: its stale
-// flags depend on the time of the request (its quotes are cached by the
-// store).
+// gives the regions).
 func (a *API) remitCache() Cache {
 	if a.db == nil {
 		return Cache{}
@@ -73,6 +75,29 @@ func (a *API) remitCache() Cache {
 		Memo: a.remitMemo,
 	}
 }
+
+// remitSenderCache is remitCache for the sender comparison, whose stale
+// flags also depend on the time: they are judged at the start of the
+// current minute (senderNow), and the minute is part of the validator, so
+// an answer is kept for the rest of its minute and a quote turns stale at
+// most a minute late.
+func (a *API) remitSenderCache() Cache {
+	c := a.remitCache()
+	if c.Token == nil {
+		return c
+	}
+	token := c.Token
+	c.Token = func(ctx context.Context) (string, error) {
+		t, err := token(ctx)
+		return t + "/m" + strconv.FormatInt(senderNow().Unix()/60, 10), err
+	}
+	c.Memo = a.senderMemo
+	return c
+}
+
+// senderNow is the time stale quotes are judged at: the start of the
+// current minute (see remitSenderCache).
+func senderNow() time.Time { return time.Now().UTC().Truncate(time.Minute) }
 
 // remitFormat reads format=json|csv.
 func remitFormat(r *http.Request, q *query) string {
@@ -145,12 +170,11 @@ func (a *API) remitQuotes(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	rules := remit.DefaultRules()
-	ranked, err := remit.Rank(quotes, remit.RankRequest{Corridor: c, Amount: amount, Currency: currency, Now: time.Now().UTC(), MaxAge: rules.MaxAge})
+	ranked, err := remit.Rank(quotes, remit.RankRequest{Corridor: c, Amount: amount, Currency: currency, Now: senderNow(), MaxAge: rules.MaxAge})
 	if err != nil {
 		a.problem(w, r, remitParamError(err))
 		return
 	}
-	w.Header().Set("Cache-Control", "no-cache")
 	if format == formatCSV {
 		w.Header().Set("Content-Type", "text/csv; charset=utf-8")
 		w.Header().Set("Content-Disposition", `attachment; filename="remittance-quotes-`+c.String()+`.csv"`)
@@ -351,7 +375,7 @@ func (a *API) remitFees(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	web.WriteJSON(w, http.StatusOK, RemitFeesAnswer{RemitFees: f, Citation: RemitCitation,
-		FlowCitation: "KNOMAD/World Bank bilateral remittance matrices (series " + store.RemitFlowSeries + ", US$)"})
+		FlowCitation: RemitFlowCitation})
 }
 
 // RemitQuoteRequest is a quote a provider submits. Date defaults to now;

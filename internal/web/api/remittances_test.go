@@ -5,6 +5,7 @@ import (
 	"encoding/csv"
 	"encoding/json"
 	"net/http"
+	"net/http/httptest"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -117,6 +118,19 @@ func TestRemittanceQuotesRanked(t *testing.T) {
 		if s["stale"] != true || s["complete"] != false {
 			t.Errorf("KEN-UGA service not flagged stale: %v", s)
 		}
+	}
+	// The answer is validated (data version and minute): a repeat with
+	// its ETag is 304.
+	etag := w.Header().Get("ETag")
+	if etag == "" {
+		t.Fatal("sender comparison without an ETag")
+	}
+	req := httptest.NewRequest(http.MethodGet, "/api/v1/remittances/quotes?from=KEN&to=UGA&amount=18000&currency=KES", nil)
+	req.Header.Set("If-None-Match", etag)
+	rec := httptest.NewRecorder()
+	h.ServeHTTP(rec, req)
+	if rec.Code != http.StatusNotModified && time.Now().Second() > 1 { // unless the minute turned in between
+		t.Errorf("repeat with ETag: %d, want 304", rec.Code)
 	}
 }
 
