@@ -38,7 +38,9 @@ var capabilities = []capability{
 	{4, "cases", "/trafficking-cases", []capabilityPart{{"/cases", "capability.part.cases"}}},
 	{5, "release", "/trafficking-data", []capabilityPart{{"/trafficking", "capability.part.trafficking"}}},
 	{6, "return", "/return", []capabilityPart{{"/cases?kind=return", "capability.part.returnCases"}}},
-	{7, "remit", "/remittances", nil},
+	{7, "remit", "/remittance-prices", []capabilityPart{
+		{"/remittances", "capability.part.remitSender"}, {"/remittances/corridors", "capability.part.remitPlanner"},
+		{"/remittances/quotes/new", "capability.part.remitQuote"}, {"/api/v1/remittances/quotes", "capability.part.remitAPI"}}},
 	{8, "diaspora", "/diaspora", nil},
 	{9, "coord", "/coordination", nil},
 	{10, "dialogue", "/dialogue", nil},

@@ -97,11 +97,13 @@ func (u *UI) routes() []web.Route {
 	}
 	routes = append(routes, u.indicatorRoutes()...)
 	routes = append(routes, u.traffickingRoutes()...)
+	routes = append(routes, u.remittanceRoutes()...)
 	if u.accounts() {
 		routes = append(routes, u.accountRoutes()...)
 		routes = append(routes, u.planRoutes()...)
 		routes = append(routes, u.caseRoutes()...)
 		routes = append(routes, u.releaseRoutes()...)
+		routes = append(routes, u.remitQuoteRoutes()...)
 	}
 	return routes
 }

@@ -128,8 +128,8 @@ func TestPages(t *testing.T) {
 			[]string{`<html lang="es">`, "Buscar un país", "Inicio"}, nil},
 		{"French plural", request{url: "/countries?q=kenya&lang=fr"}, 200, []string{"1 pays ou territoire correspond."}, nil},
 
-		{"capability page", request{url: "/remittances"}, 200,
-			[]string{"Remittance prices and services", "Not built yet", "Capability 7 of 11", "fee plus the exchange-rate margin",
+		{"capability page", request{url: "/remittance-prices"}, 200,
+			[]string{"Remittance prices and services", `<a href="/remittances">`, "Capability 7 of 11", "fee plus the exchange-rate margin",
 				"World Bank Remittance Prices Worldwide", `aria-current="page"`}, nil},
 		{"unknown path", request{url: "/no/such/page"}, 404, []string{"Page not found", `<html lang="en">`}, nil},
 		{"unknown path in Spanish", request{url: "/nope", cookieLang: "es"}, 404, []string{"Página no encontrada"}, nil},
@@ -227,7 +227,7 @@ func TestLanguageSwitchSetsCookieAndKeepsPage(t *testing.T) {
 // capabilityPaths are the 11 rows of PRODUCT.md's capability map.
 var capabilityPaths = []string{
 	"/statistics", "/development-plans", "/labour", "/trafficking-cases", "/trafficking-data", "/return",
-	"/remittances", "/diaspora", "/coordination", "/dialogue", "/migrant-information",
+	"/remittance-prices", "/diaspora", "/coordination", "/dialogue", "/migrant-information",
 }
 
 func TestNavigationReachesEveryCapability(t *testing.T) {
@@ -267,6 +267,8 @@ func TestNavigationReachesEveryCapability(t *testing.T) {
 			notice = `<a href="/trafficking">`
 		case "/return":
 			notice = `<a href="/cases?kind=return">`
+		case "/remittance-prices":
+			notice = `<a href="/remittances">`
 		}
 		if !strings.Contains(body, num) || !strings.Contains(body, notice) {
 			t.Errorf("%s: lacks %q or %q", p, num, notice)
@@ -277,7 +279,8 @@ func TestNavigationReachesEveryCapability(t *testing.T) {
 // pagesToCheck lists at least one URL of every page and error page.
 func pagesToCheck() []string {
 	urls := []string{"/", "/countries", "/countries?q=k&limit=1&offset=1", "/countries/KEN", "/countries/ATA",
-		"/countries/ZZZ", "/countries?offset=-1", "/nope", "/countries?offset=99", "/trafficking"}
+		"/countries/ZZZ", "/countries?offset=-1", "/nope", "/countries?offset=99", "/trafficking",
+		"/remittances", "/remittances?from=KEN&to=UGA", "/remittances/corridors"}
 	return append(urls, capabilityPaths...)
 }
 

@@ -1,0 +1,287 @@
+package ui
+
+import (
+	"context"
+	"net/http"
+	"net/url"
+	"path/filepath"
+	"regexp"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/corridor-platform/corridor/internal/auth"
+	"github.com/corridor-platform/corridor/internal/importer"
+	"github.com/corridor-platform/corridor/internal/remit"
+)
+
+// importShippedRPW loads the shipped RPW files (the East Africa excerpt,
+// the DataBank corridor averages, the UK and WDI files) as the rpw
+// dataset does on first start.
+func importShippedRPW(t *testing.T, h *accountHarness) {
+	t.Helper()
+	rn := &importer.Runner{DB: h.db, Registry: importer.Builtin(), DataDir: filepath.Join("..", "..", "..", "data")}
+	if _, err := rn.Run(context.Background(), importer.RPWName, nil); err != nil {
+		t.Fatal(err)
+	}
+}
+
+var remitReceivedRE = regexp.MustCompile(`<td data-label="[^"]*" class="num remit-received"><data value="([0-9.]+)">`)
+
+// TestRemittanceSenderPage holds the sender comparison to the store's
+// and remit.Rank's figures (those the API serves) on the shipped excerpt:
+// KEN→UGA, 2025Q3.
+func TestRemittanceSenderPage(t *testing.T) {
+	h := newAccountHarness(t)
+	importShippedRPW(t, h)
+	ctx := context.Background()
+	c := h.client(t)
+	corr := remit.Corridor{From: "KEN", To: "UGA"}
+
+	quotes, err := h.db.RemitServices(ctx, corr, "KES")
+	if err != nil {
+		t.Fatal(err)
+	}
+	ranked, err := remit.Rank(quotes, remit.RankRequest{Corridor: corr, Amount: 18000, Currency: "KES", Now: time.Now().UTC(), MaxAge: remit.DefaultRules().MaxAge})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(ranked) == 0 {
+		t.Fatal("no KEN→UGA services in the shipped excerpt")
+	}
+	w := c.get("/remittances?from=KEN&to=UGA&amount=18000&currency=KES")
+	wantCode(t, w, http.StatusOK)
+	body := w.Body.String()
+	// Every service with an amount received, in the API's order.
+	var want []string
+	complete := 0
+	for _, s := range ranked {
+		if s.AmountReceived != nil {
+			want = append(want, strconv.FormatFloat(*s.AmountReceived, 'f', 2, 64))
+		}
+		if s.Complete {
+			complete++
+		}
+	}
+	var got []string
+	for _, m := range remitReceivedRE.FindAllStringSubmatch(body, -1) {
+		got = append(got, m[1])
+	}
+	if strings.Join(got, " ") != strings.Join(want, " ") {
+		t.Errorf("amounts received on the page %v, want (API order) %v", got, want)
+	}
+	if n := strings.Count(body, `class="remit-service remit-ranked"`); n != complete {
+		t.Errorf("%d ranked services on the page, want %d complete ones", n, complete)
+	}
+	if n := strings.Count(body, `class="remit-service remit-unranked"`); n != len(ranked)-complete {
+		t.Errorf("%d unranked services on the page, want %d", n, len(ranked)-complete)
+	}
+	// The excerpt's quotes are from 2025: stale now, never ranked.
+	for _, s := range ranked {
+		if s.Stale && s.Complete {
+			t.Errorf("%s: stale but complete", s.Provider)
+		}
+	}
+	// The corridor's history: 2025Q3 from the quotes, equal to the store's.
+	series, err := h.db.RemitCorridorSeries(ctx, corr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	last := series[len(series)-1]
+	if last.Period.String() != "2025Q3" {
+		t.Fatalf("KEN→UGA latest quarter %s, want 2025Q3", last.Period)
+	}
+	raw := strconv.FormatFloat(last.AverageTotalCostPct, 'f', -1, 64)
+	wantBody(t, w, []string{
+		`<th scope="row">2025Q3</th><td class="num"><data value="` + raw + `">` + formatNumber("en", last.AverageTotalCostPct, 2) + ` %</data>`,
+		`id="remit-history-title"`, "SDG target for corridors (5 %)", `id="remit-smart"`, `id="remit-vs5"`, `id="remit-vs3"`,
+		`href="/api/v1/remittances/quotes?amount=18000&amp;currency=KES&amp;format=csv&amp;from=KEN&amp;to=UGA"`,
+		`href="/api/v1/remittances/corridors/KEN-UGA?format=csv"`, "computed from quotes",
+	}, []string{`id="remit-empty"`})
+
+	// Without amount and currency: the corridor's currency and its USD 200
+	// amount are offered and compared.
+	w = c.get("/remittances?from=KEN&to=UGA")
+	wantCode(t, w, http.StatusOK)
+	wantBody(t, w, []string{`<option value="KES" selected>KES</option>`, `id="remit-amount" name="amount" type="text" inputmode="decimal" autocomplete="off" value="18000"`}, nil)
+
+	// A currency not quoted on the corridor: said so, the corridor's
+	// currencies offered.
+	w = c.get("/remittances?from=KEN&to=UGA&amount=100&currency=TZS")
+	wantCode(t, w, http.StatusOK)
+	wantBody(t, w, []string{`id="remit-no-quotes"`, `<a href="/remittances?amount=18000&amp;currency=KES&amp;from=KEN&amp;to=UGA">KES</a>`}, []string{`id="remit-services"`})
+
+	// DataBank's USA→MEX 2020Q3 is served unchanged, marked as published.
+	w = c.get("/remittances?from=USA&to=MEX")
+	wantCode(t, w, http.StatusOK)
+	wantBody(t, w, []string{"published (DataBank)"}, nil)
+	if !regexp.MustCompile(`<th scope="row">2020Q3</th><td class="num"><data value="4\.18[0-9]*">4.18 %</data>`).MatchString(w.Body.String()) {
+		t.Errorf("USA→MEX 2020Q3: not shown as 4.18 %%")
+	}
+
+	// A corridor without data says so and suggests corridors with prices.
+	w = c.get("/remittances?from=ISL&to=NZL&amount=100&currency=ISK")
+	wantCode(t, w, http.StatusOK)
+	wantBody(t, w, []string{`id="remit-empty"`, "No prices for this corridor", `href="/remittances?from=KEN&amp;to=UGA"`}, []string{`id="remit-services"`})
+
+	// Bad parameters: 400 naming the parameter.
+	for _, bad := range []struct{ query, param string }{
+		{"from=UK&to=KEN", "from"}, {"from=GBR&to=K3N", "to"}, {"from=GBR&to=KEN&amount=-5", "amount"},
+		{"from=GBR&to=KEN&amount=abc", "amount"}, {"from=GBR&to=KEN&amount=100&currency=POUND", "currency"}, {"from=KEN&to=KEN", "to"},
+	} {
+		w := c.get("/remittances?" + bad.query)
+		if w.Code != http.StatusBadRequest || !strings.Contains(w.Body.String(), "“"+bad.param+"”") {
+			t.Errorf("%s: %d, want 400 naming %q", bad.query, w.Code, bad.param)
+		}
+	}
+	for _, bad := range []struct{ query, param string }{{"period=2020Q9", "period"}, {"period=1990Q1", "period"}, {"sort=price", "sort"}} {
+		w := c.get("/remittances/corridors?" + bad.query)
+		if w.Code != http.StatusBadRequest || !strings.Contains(w.Body.String(), "“"+bad.param+"”") {
+			t.Errorf("corridors?%s: %d, want 400 naming %q\n%s", bad.query, w.Code, bad.param, w.Body)
+		}
+	}
+
+	// Every language within the CSP and without a missing message.
+	for _, path := range []string{"/remittances", "/remittances?from=KEN&to=UGA&amount=18000&currency=KES", "/remittances?from=ISL&to=NZL",
+		"/remittances/corridors", "/remittances/corridors?period=2020Q3&sort=-cost"} {
+		for _, lang := range []string{"en", "fr", "es"} {
+			sep := "?"
+			if strings.Contains(path, "?") {
+				sep = "&"
+			}
+			w := c.get(path + sep + "lang=" + lang)
+			wantCode(t, w, http.StatusOK)
+			for _, problem := range cspViolations(parseHTML(t, w.Body)) {
+				t.Errorf("%s %s: %s", path, lang, problem)
+			}
+		}
+	}
+	w = c.get("/remittances?from=KEN&to=UGA&amount=18000&currency=KES&lang=fr")
+	wantBody(t, w, []string{"Montant reçu", "Non classées : cotations anciennes ou incomplètes"}, nil)
+	w = c.get("/remittances?from=KEN&to=UGA&amount=18000&currency=KES&lang=es")
+	wantBody(t, w, []string{"Monto recibido", "Costo total promedio"}, nil)
+	if strings.Contains(h.logs.String(), "missing translation") {
+		t.Errorf("the pages asked for missing messages:\n%s", h.logs)
+	}
+}
+
+// TestRemittancePlannerPage holds the ranking to the store's corridor
+// averages and shows DataBank's values unchanged.
+func TestRemittancePlannerPage(t *testing.T) {
+	h := newAccountHarness(t)
+	importShippedRPW(t, h)
+	c := h.client(t)
+	avgs, err := h.db.RemitCorridorAverages(context.Background(), remit.NewPeriod(2025, 3))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var kenUga string
+	for _, a := range avgs {
+		if a.From == "KEN" && a.To == "UGA" {
+			kenUga = strconv.FormatFloat(a.AverageTotalCostPct, 'f', -1, 64)
+		}
+	}
+	if kenUga == "" {
+		t.Fatal("no KEN→UGA average in 2025Q3")
+	}
+	// The same figure as the corridor's series (/api/v1/remittances/corridors/KEN-UGA).
+	series, err := h.db.RemitCorridorSeries(context.Background(), remit.Corridor{From: "KEN", To: "UGA"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if s := series[len(series)-1]; s.Period.String() != "2025Q3" || strconv.FormatFloat(s.AverageTotalCostPct, 'f', -1, 64) != kenUga {
+		t.Errorf("ranking KEN→UGA %s, series %s %v", kenUga, s.Period, s.AverageTotalCostPct)
+	}
+	w := c.get("/remittances/corridors?period=2025Q3")
+	wantCode(t, w, http.StatusOK)
+	wantBody(t, w, []string{`<tr data-corridor="KEN-UGA">`, `<data value="` + kenUga + `">`, `id="worldmap"`, `id="remit-fees-none"`,
+		`href="/api/v1/remittances/averages?format=csv&amp;group=receiving&amp;period=2025Q3"`,
+		`href="/api/v1/remittances/fees?format=csv&amp;period=2025Q3"`, "KNOMAD/World Bank bilateral remittance matrices"}, nil)
+	// Cheapest first by default; -cost reverses.
+	body := w.Body.String()
+	first := regexp.MustCompile(`<tr data-corridor="([A-Z-]+)">`).FindAllStringSubmatch(body, -1)
+	if len(first) != len(avgs) || first[0][1] != avgs[0].Corridor.String() {
+		t.Errorf("ranking rows %d (first %v), want %d starting %s", len(first), first[:min(1, len(first))], len(avgs), avgs[0].Corridor)
+	}
+	w = c.get("/remittances/corridors?period=2025Q3&sort=-cost")
+	last := regexp.MustCompile(`<tr data-corridor="([A-Z-]+)">`).FindStringSubmatch(w.Body.String())
+	if last == nil || last[1] != avgs[len(avgs)-1].Corridor.String() {
+		t.Errorf("-cost: first row %v, want %s", last, avgs[len(avgs)-1].Corridor)
+	}
+	// With the bilateral flows loaded: the fees paid per year and what the
+	// 3 % target would return, as the store (and /api/v1/remittances/fees)
+	// computes them.
+	rn := &importer.Runner{DB: h.db, Registry: importer.Builtin(), DataDir: filepath.Join("..", "..", "..", "data")}
+	for _, ds := range []string{"countries", importer.RemittanceFlowsName} {
+		if _, err := rn.Run(context.Background(), ds, nil); err != nil {
+			t.Fatal(err)
+		}
+	}
+	fees, err := h.db.RemitFeesPaid(context.Background(), remit.NewPeriod(2020, 3))
+	if err != nil {
+		t.Fatal(err)
+	}
+	w = c.get("/remittances/corridors?period=2020Q3")
+	wantCode(t, w, http.StatusOK)
+	wantBody(t, w, []string{`id="remit-fees-total">US$ ` + formatNumber("en", fees.TotalFeesUSD, 0) + `<`,
+		`id="remit-fees-above">US$ ` + formatNumber("en", fees.TotalAboveTargetUSD, 0) + `<`,
+		`<data value="` + strconv.FormatFloat(fees.Corridors[0].AboveTargetUSD, 'f', 0, 64) + `">`}, []string{`id="remit-fees-none"`})
+	if !regexp.MustCompile(`<tr data-corridor="USA-MEX">.*<data value="4\.18[0-9]*">4.18 %</data>`).MatchString(w.Body.String()) {
+		t.Errorf("USA→MEX 2020Q3: not ranked at 4.18 %%")
+	}
+}
+
+// TestRemittanceQuoteForm: a provider submits a quote through the form;
+// a bad field is named; the stored quote is shown and ranked.
+func TestRemittanceQuoteForm(t *testing.T) {
+	h := newAccountHarness(t)
+	h.addUser(t, auth.User{Username: "provider", FullName: "Pia Provider", Email: "pia@example.org", OrgID: h.orgB.ID,
+		Roles: []string{auth.RoleRemittanceProvider}})
+
+	// Signed out: the sign-in page; a viewer: refused.
+	if w := h.client(t).get("/remittances/quotes/new"); w.Code == http.StatusOK {
+		t.Errorf("signed out: %d", w.Code)
+	}
+	if w := h.caseClient(t, "viewer").get("/remittances/quotes/new"); w.Code != http.StatusForbidden {
+		t.Errorf("viewer: %d, want 403", w.Code)
+	}
+	pc := h.caseClient(t, "provider")
+	w := pc.get("/remittances/quotes/new")
+	wantCode(t, w, http.StatusOK)
+	wantBody(t, w, []string{`action="/remittances/quotes/new"`, `id="remit-firm"`, `<option value="mto" selected>`}, nil)
+	for _, problem := range cspViolations(parseHTML(t, w.Body)) {
+		t.Error(problem)
+	}
+	good := url.Values{"from": {"GBR"}, "to": {"KEN"}, "firm": {"Acme Remit"}, "firmType": {"mto"}, "amount": {"200"}, "sendCurrency": {"GBP"},
+		"fee": {"3"}, "rate": {"168"}, "interbankRate": {"170"}, "receiveCurrency": {"KES"}, "speed": {"Less than one hour"},
+		"pickupMethod": {"Mobile wallet"}, "transparent": {"on"}}
+	clone := func(k, v string) url.Values {
+		f := url.Values{}
+		for key, vs := range good {
+			f[key] = append([]string(nil), vs...)
+		}
+		f.Set(k, v)
+		return f
+	}
+	for _, bad := range []struct{ field, value, label string }{
+		{"amount", "-200", "Amount sent"}, {"amount", "lots", "Amount sent"}, {"sendCurrency", "GBX", "Sending currency"},
+		{"rate", "0.0059", "Exchange rate applied"}, {"from", "UK", "Sending country"}, {"speed", "warp", "Speed"}, {"firm", "", "Provider"},
+		{"date", "19/08/2025", "Date of the price"},
+	} {
+		w := pc.post("/remittances/quotes/new", clone(bad.field, bad.value))
+		if w.Code != http.StatusBadRequest || !strings.Contains(w.Body.String(), bad.label+": ") ||
+			!strings.Contains(w.Body.String(), `href="#remit-`+bad.field+`"`) {
+			t.Errorf("%s=%q: %d, want 400 naming %q", bad.field, bad.value, w.Code, bad.label)
+		}
+	}
+	w = pc.post("/remittances/quotes/new", clone("fee", "3"))
+	wantCode(t, w, http.StatusCreated)
+	wantBody(t, w, []string{`id="remit-quote-saved"`, "Acme Remit", "GBR-KEN", "1.50 %", "1.18 %", "2.68 %",
+		`href="/remittances?amount=200&amp;currency=GBP&amp;from=GBR&amp;to=KEN"`}, nil)
+	// The sender comparison ranks it first, with what the family receives:
+	// (200 − 3) × 168 = 33,096 KES.
+	w = h.client(t).get("/remittances?from=GBR&to=KEN&amount=200&currency=GBP")
+	wantCode(t, w, http.StatusOK)
+	wantBody(t, w, []string{`<td data-label="Rank" class="remit-rank">1</td>`, "Acme Remit", `<data value="33096.00">33,096.00 KES</data>`}, nil)
+}
