@@ -23,7 +23,7 @@ func TestRemittanceQuotePermissions(t *testing.T) {
 		t.Errorf("public GET: %d %s", rec.Code, rec.Body)
 	}
 	date := time.Now().UTC().Add(-time.Minute).Format(time.RFC3339)
-	good := `{"from":"GBR","to":"KEN","firm":"Acme Remit","firmType":"mto","date":"` + date + `","amount":200,"sendCurrency":"GBP",` +
+	good := `{"from":"GBR","to":"KEN","firm":"Ministry of Labour","firmType":"mto","date":"` + date + `","amount":200,"sendCurrency":"GBP",` +
 		`"fee":3,"rate":168,"interbankRate":170,"receiveCurrency":"KES","speed":"Less than one hour","pickupMethod":"Mobile wallet"}`
 	for _, c := range []struct {
 		role string
@@ -49,6 +49,8 @@ func TestRemittanceQuotePermissions(t *testing.T) {
 		{strings.Replace(good, `"firm":`, `"frim":`, 1), "frim"},
 		{strings.Replace(good, date, "19/08/2025", 1), "date"},
 		{strings.Replace(good, date, "2099-01-01", 1), "date"},
+		// An organisation submits its own quotes, under its own name.
+		{strings.Replace(good, `"firm":"Ministry of Labour"`, `"firm":"Western Union"`, 1), "firm"},
 	} {
 		rec := app.do(t, auth.RoleRemittanceProvider, "POST", "/api/v1/remittances/quotes", c.body)
 		var p struct {
@@ -69,7 +71,7 @@ func TestRemittanceQuotePermissions(t *testing.T) {
 		Services []map[string]any `json:"services"`
 	}
 	json.Unmarshal(rec.Body.Bytes(), &out)
-	if len(out.Services) != 1 || out.Services[0]["provider"] != "Acme Remit" || out.Services[0]["complete"] != true {
+	if len(out.Services) != 1 || out.Services[0]["provider"] != "Ministry of Labour" || out.Services[0]["complete"] != true {
 		t.Errorf("after submissions: %s", rec.Body)
 	}
 	es, err := app.db.Audit().List(context.Background(), audit.Filter{Resource: "remittances", Limit: 50})

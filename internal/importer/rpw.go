@@ -28,7 +28,15 @@ import (
 //     negative margins, placeholder rates of 1, duplicate rows, rows before
 //     the 2016 layout change, inconsistent spellings, and every figure the
 //     file states that Corridor's computation does not reproduce) are the
-//     report's quality counts;
+//     report's quality counts; placeholder rates and stated totals not
+//     reproduced are excluded from the averages like non-transparent
+//     quotes ("excluded_from_averages"). Country codes are checked against
+//     the reference geography when one is loaded: an unknown code stops
+//     the import with an error naming the row and column. The same survey
+//     data under another file name: the new import replaces the earlier
+//     sources' quotes with the same corridor, period, firm, amount and
+//     sending currency (store.ReplaceRPWQuotes), counted as
+//     "duplicates_across_files";
 //   - a DataBank "Remittance Prices Worldwide (Corridors)" export: the
 //     corridor averages, stored as published;
 //   - the UK corridor aggregates and provider comparisons (RPW Q3 2025);
@@ -109,7 +117,30 @@ func rpwKind(path string) (string, error) {
 	return store.RemitKindRPW, nil
 }
 
+// rpwKnownCountry returns the check of RPW country codes against the
+// reference geography, or nil when none is loaded (the countries dataset
+// was never imported): a row with a code the reference does not know is
+// an error naming the row and column, as a malformed code is.
+func rpwKnownCountry(ctx context.Context, tx *store.Tx) (func(string) bool, error) {
+	ref, err := store.ReferenceTx(ctx, tx)
+	if err != nil {
+		return nil, err
+	}
+	known := map[string]bool{}
+	for _, a := range ref.Areas {
+		if a.IsCountry() && a.ISO3 != "" {
+			known[a.ISO3] = true
+		}
+	}
+	if len(known) == 0 {
+		return nil, nil
+	}
+	return func(c string) bool { return known[c] }, nil
+}
+
 func loadRPW(ctx context.Context, tx *store.Tx, files []string, rec *Recorder) error {
+	var known func(string) bool
+	var knownLoaded bool
 	for _, f := range files {
 		kind, err := rpwKind(f)
 		if err != nil {
@@ -118,7 +149,13 @@ func loadRPW(ctx context.Context, tx *store.Tx, files []string, rec *Recorder) e
 		src := store.RemitSource{Source: "import:" + filepath.Base(f), Layout: kind}
 		switch kind {
 		case store.RemitKindRPW:
-			quotes, rep, err := rpwfile.ParseRPW(f, rpwfile.Options{})
+			if !knownLoaded {
+				if known, err = rpwKnownCountry(ctx, tx); err != nil {
+					return err
+				}
+				knownLoaded = true
+			}
+			quotes, rep, err := rpwfile.ParseRPW(f, rpwfile.Options{KnownCountry: known})
 			if err != nil {
 				return err
 			}
@@ -127,7 +164,8 @@ func loadRPW(ctx context.Context, tx *store.Tx, files []string, rec *Recorder) e
 			if lt, err := rep.Layout.MarshalText(); err == nil {
 				src.Layout = "rpw-" + string(lt)
 			}
-			if err := store.ReplaceRemitQuotes(ctx, tx, src, quotes, true); err != nil {
+			replaced, err := store.ReplaceRPWQuotes(ctx, tx, src, quotes, true)
+			if err != nil {
 				return err
 			}
 			for range rep.Rows {
@@ -136,6 +174,10 @@ func loadRPW(ctx context.Context, tx *store.Tx, files []string, rec *Recorder) e
 			rec.Loaded(int64(len(quotes)))
 			for k, n := range rep.Counts() {
 				rec.Count(k, n)
+			}
+			rec.Count("duplicates_across_files", int(replaced))
+			if replaced > 0 {
+				rec.Note("%s: replaced %d quotes of earlier imports with the same corridor, period, firm, amount and currency", rep.File, replaced)
 			}
 			rec.Note("%s: %s, %d rows, %d quotes (%d checked: total = fee %% + margin %% and margin = (interbank − rate) ÷ interbank, %d discrepancies)",
 				rep.File, rep.Layout, rep.Rows, len(quotes), rep.Checked, len(rep.Discrepancies))

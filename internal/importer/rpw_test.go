@@ -181,3 +181,52 @@ func TestRPWBrokenFileChangesNothing(t *testing.T) {
 		}
 	})
 }
+
+// The same RPW data under another file name replaces the earlier import's
+// quotes rather than adding them again; the report counts them.
+func TestRPWSameDataAnotherName(t *testing.T) {
+	storetest.Run(t, func(t *testing.T, e storetest.Engine) {
+		ctx := context.Background()
+		rn, db := ctdcRunner(t, e)
+		rn.DataDir = rpwDataDir
+		orig := filepath.Join(rpwDataDir, "rpw", "eastafrica_excerpt", "rpw_eastafrica_2025_3Q_excerpt.csv")
+		b, err := os.ReadFile(orig)
+		if err != nil {
+			t.Fatal(err)
+		}
+		// The same rows with another line ending: the file differs (so the
+		// import is not skipped as unchanged), the data does not.
+		copyPath := filepath.Join(t.TempDir(), "rpw_copy.csv")
+		if err := os.WriteFile(copyPath, []byte(strings.ReplaceAll(strings.ReplaceAll(string(b), "\r\n", "\n"), "\n", "\r\n")), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		services := func() int {
+			a, err := db.RemitAggregates(ctx)
+			if err != nil {
+				t.Fatal(err)
+			}
+			c, err := a.Corridor(remit.Corridor{From: "KEN", To: "UGA"}, remit.NewPeriod(2025, 3))
+			if err != nil {
+				t.Fatal(err)
+			}
+			return c.Services
+		}
+		if _, err := rn.Run(ctx, importer.RPWName, []string{orig}); err != nil {
+			t.Fatal(err)
+		}
+		before := services()
+		rep, err := rn.Run(ctx, importer.RPWName, []string{copyPath})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if after := services(); after != before {
+			t.Errorf("KEN→UGA services %d → %d after importing the same data under another name", before, after)
+		}
+		if rep.Quality["duplicates_across_files"] != 144 {
+			t.Errorf("duplicates_across_files = %d, want 144", rep.Quality["duplicates_across_files"])
+		}
+		if q, _ := db.RemitQuotesOf(ctx, "import:rpw_eastafrica_2025_3Q_excerpt.csv"); len(q) != 0 {
+			t.Errorf("the earlier source keeps %d quotes", len(q))
+		}
+	})
+}

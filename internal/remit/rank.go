@@ -23,21 +23,33 @@ type RankRequest struct {
 type RankedService struct {
 	Quote *Quote `json:"-"`
 	// Provider, FirmType, Speed, PickupMethod, QuotedAt repeat the quote's.
-	Provider        string    `json:"provider"`
-	FirmType        FirmType  `json:"firmType"`
-	FeePct          float64   `json:"feePct"`
-	FXMarginPct     *float64  `json:"fxMarginPct"`  // nil: not known (non-transparent)
-	TotalCostPct    *float64  `json:"totalCostPct"` // nil: not known
-	AmountReceived  *float64  `json:"amountReceived"`
-	ReceiveCurrency string    `json:"receiveCurrency"`
-	Speed           Speed     `json:"speed"`
-	PickupMethod    string    `json:"pickupMethod"`
-	Transparent     bool      `json:"transparent"`
-	QuotedAt        time.Time `json:"quotedAt"`
-	Stale           bool      `json:"stale"`
+	Provider        string   `json:"provider"`
+	FirmType        FirmType `json:"firmType"`
+	FeePct          float64  `json:"feePct"`
+	FXMarginPct     *float64 `json:"fxMarginPct"`     // nil: not known (non-transparent)
+	TotalCostPct    *float64 `json:"totalCostPct"`    // nil: not known
+	AmountReceived  *float64 `json:"amountReceived"`  // in ReceiveCurrency
+	ReceiveCurrency string   `json:"receiveCurrency"` // "" when the source does not name it (RPW rows: the local currency)
+	// ValueReceived is the amount received expressed in the sending
+	// currency at the interbank rate: (amount − fee) × rate ÷ interbank.
+	// It does not depend on the receiving currency, so services paying out
+	// in different currencies compare; the ranking orders by it.
+	ValueReceived *float64  `json:"valueReceived"`
+	Speed         Speed     `json:"speed"`
+	PickupMethod  string    `json:"pickupMethod"`
+	Transparent   bool      `json:"transparent"`
+	QuotedAt      time.Time `json:"quotedAt"`
+	Stale         bool      `json:"stale"`
 	// Complete: transparent, not stale, and every figure known. Complete
 	// services come first; the others follow, flagged, never mixed in.
 	Complete bool `json:"complete"`
+	// Reason says why a service is not ranked when its figures would
+	// otherwise be complete ("fee exceeds the amount": the fee is at least
+	// the amount asked, so nothing would be received).
+	Reason string `json:"reason,omitempty"`
+	// Source is the quote's source: "import:<file>" (World Bank RPW survey
+	// data) or "submitted:<organisation id>" (the provider's own quote).
+	Source string `json:"source,omitempty"`
 	// Exact is false when the quote was for another amount than the one
 	// asked and the figures are the quote's fee and rate applied to the
 	// asked amount.
@@ -49,11 +61,15 @@ type RankedService struct {
 // is nearest the asked amount (the newest on a tie), applies its fee and
 // rate to the asked amount, and orders:
 //
-//  1. complete services (transparent, not stale) by amount received, most
-//     first, then lower total cost, then provider name;
-//  2. then the incomplete ones — stale, or non-transparent (margin unknown)
-//     — flagged, in the same order (a service with no amount received
-//     last).
+//  1. complete services (transparent, not stale, cost known, fee below the
+//     amount) by value received — (amount − fee) × rate ÷ interbank, the
+//     amount received expressed in the sending currency, which compares
+//     across receiving currencies — most first, then lower total cost,
+//     then provider name;
+//  2. then the incomplete ones — stale, non-transparent or flagged
+//     unreliable (margin unknown), or whose fee is not below the amount
+//     (Reason "fee exceeds the amount") — flagged, in the same order (a
+//     service with no value received last).
 //
 // Quotes in another sending currency or flagged FlagCurrencyMismatch are
 // not offered. The error is derrors.Invalid for a bad request.
@@ -93,7 +109,7 @@ func Rank(quotes []Quote, req RankRequest) ([]RankedService, error) {
 		r := RankedService{
 			Quote: q, Provider: q.Firm, FirmType: q.FirmType, ReceiveCurrency: q.ReceiveCurrency,
 			Speed: q.Speed, PickupMethod: q.PickupMethod, Transparent: q.Transparent,
-			QuotedAt: quoteTime(q), Stale: q.Stale(req.Now, req.MaxAge), Exact: q.Amount == req.Amount,
+			QuotedAt: quoteTime(q), Stale: q.Stale(req.Now, req.MaxAge), Exact: q.Amount == req.Amount, Source: q.Source,
 		}
 		// The quote's fee and rate applied to the asked amount.
 		at := *q
@@ -103,10 +119,16 @@ func Rank(quotes []Quote, req RankRequest) ([]RankedService, error) {
 			t := r.FeePct + m
 			r.FXMarginPct, r.TotalCostPct = &m, &t
 		}
-		if v, ok := at.AmountReceived(); ok && q.Transparent {
-			r.AmountReceived = &v
+		if v, ok := at.AmountReceived(); ok && r.TotalCostPct != nil {
+			if at.Fee >= at.Amount {
+				r.Reason = ReasonFeeExceedsAmount
+			} else {
+				r.AmountReceived = &v
+				w := v / q.InterbankRate
+				r.ValueReceived = &w
+			}
 		}
-		r.Complete = r.TotalCostPct != nil && r.AmountReceived != nil && !r.Stale
+		r.Complete = r.TotalCostPct != nil && r.ValueReceived != nil && !r.Stale
 		out = append(out, r)
 	}
 	slices.SortStableFunc(out, func(a, b RankedService) int {
@@ -116,14 +138,14 @@ func Rank(quotes []Quote, req RankRequest) ([]RankedService, error) {
 			}
 			return 1
 		}
-		if (a.AmountReceived == nil) != (b.AmountReceived == nil) {
-			if a.AmountReceived != nil {
+		if (a.ValueReceived == nil) != (b.ValueReceived == nil) {
+			if a.ValueReceived != nil {
 				return -1
 			}
 			return 1
 		}
-		if a.AmountReceived != nil {
-			if c := cmp.Compare(*b.AmountReceived, *a.AmountReceived); c != 0 {
+		if a.ValueReceived != nil {
+			if c := cmp.Compare(*b.ValueReceived, *a.ValueReceived); c != 0 {
 				return c
 			}
 		}
@@ -136,6 +158,10 @@ func Rank(quotes []Quote, req RankRequest) ([]RankedService, error) {
 	})
 	return out, nil
 }
+
+// ReasonFeeExceedsAmount is RankedService.Reason when the fee is at least
+// the amount asked.
+const ReasonFeeExceedsAmount = "fee exceeds the amount"
 
 func quoteTime(q *Quote) time.Time {
 	if !q.QuotedAt.IsZero() {

@@ -339,7 +339,15 @@ const (
 	FlagDuplicate                         // exact copy of an earlier row of the same file
 	FlagCurrencyMismatch                  // the amount is not in the currency the quote names (e.g. USD amounts under an RWF code)
 	FlagAccountRequired                   // provider shows detailed prices only to account holders (RPW note)
+	FlagTotalMismatch                     // the source's stated total cost differs from fee % + margin % (imported rows)
 )
+
+// FlagsUnreliable are the findings that make a quote's cost unknown: a
+// placeholder exchange rate of 1, or a stated total the quote's own
+// figures do not reproduce. Such quotes are treated like non-transparent
+// ones: the margin is not known, so they are left out of every average,
+// SmaRT and the sender ranking.
+const FlagsUnreliable = FlagPlaceholderRate | FlagTotalMismatch
 
 // Has reports whether all bits of g are set in f.
 func (f Flag) Has(g Flag) bool { return f&g == g }
@@ -374,7 +382,16 @@ type Quote struct {
 
 	Note  string `json:"note,omitempty"`  // the source's notes, joined
 	Flags Flag   `json:"flags,omitempty"` // data-quality findings
+
+	// Source is where the stored quote comes from: "import:<file>" (World
+	// Bank RPW survey data) or "submitted:<organisation id>" (a provider's
+	// own submission). Set by the store when reading; empty otherwise.
+	Source string `json:"source,omitempty"`
 }
+
+// Submitted reports whether the quote was submitted by a provider (rather
+// than imported from RPW survey data).
+func (q *Quote) Submitted() bool { return strings.HasPrefix(q.Source, "submitted:") }
 
 // Provider returns the provider of the quote.
 func (q *Quote) Provider() Provider { return Provider{Name: q.Firm, Type: q.FirmType} }
@@ -388,9 +405,11 @@ func (q *Quote) FeePct() float64 {
 }
 
 // FXMarginPct is (interbank − applied) ÷ interbank × 100. ok is false when
-// the margin is unknown: a non-transparent quote, or a rate missing.
+// the margin is unknown: a non-transparent quote, a rate missing, or a
+// quote flagged unreliable (FlagsUnreliable: placeholder rate of 1, stated
+// total not reproduced).
 func (q *Quote) FXMarginPct() (pct float64, ok bool) {
-	if !q.Transparent || q.InterbankRate <= 0 || q.Rate <= 0 {
+	if !q.Transparent || q.InterbankRate <= 0 || q.Rate <= 0 || q.Flags&FlagsUnreliable != 0 {
 		return 0, false
 	}
 	return (q.InterbankRate - q.Rate) / q.InterbankRate * 100, true
@@ -419,15 +438,17 @@ func (q *Quote) AmountReceived() (v float64, ok bool) {
 // transparent and carries both rates).
 func (q *Quote) Complete() bool { _, ok := q.FXMarginPct(); return ok }
 
-// Stale reports whether the quote is older than maxAge at now: its
-// QuotedAt, or its Date when QuotedAt is zero. maxAge ≤ 0 never makes a
-// quote stale. A quote with no time at all is stale.
+// Stale reports whether the quote is older than maxAge at now, judged by
+// the older of its Date (the day the price was collected) and its QuotedAt
+// (when it was submitted or imported): a quote dated weeks ago and
+// submitted today is as old as its date. maxAge ≤ 0 never makes a quote
+// stale. A quote with no time at all is stale.
 func (q *Quote) Stale(now time.Time, maxAge time.Duration) bool {
 	if maxAge <= 0 {
 		return false
 	}
 	t := q.QuotedAt
-	if t.IsZero() {
+	if t.IsZero() || (!q.Date.IsZero() && q.Date.Before(t)) {
 		t = q.Date
 	}
 	if t.IsZero() {

@@ -80,6 +80,11 @@ type Rules struct {
 	MaxAge time.Duration
 	// MaxFuture is how far in the future a quote's date may lie (clock skew).
 	MaxFuture time.Duration
+	// InterbankBandPct bounds how far, in per cent, a submitted interbank
+	// rate may lie from the reference rate (the latest RPW interbank rate
+	// stored for the same corridor and currencies), when there is one.
+	// ≤ 0: not checked.
+	InterbankBandPct float64
 }
 
 // DefaultRules returns Corridor's default limits:
@@ -91,8 +96,31 @@ type Rules struct {
 //   - a quote is stale after 7 days (commercial comparison sites refresh at
 //     least weekly; RPW's quarterly wave is history, not a live quote).
 //   - a date up to 1 hour in the future is tolerated.
+//   - a submitted interbank rate must lie within ±10 % of the reference
+//     rate (the latest RPW survey interbank rate of the same corridor and
+//     currencies): mid-market rates of the currencies RPW covers rarely move
+//     that much between a survey wave and the next, while an inverted or
+//     mistyped rate — which would make any applied rate look plausible —
+//     lands far outside.
 func DefaultRules() Rules {
-	return Rules{MinMarginPct: -5, MaxMarginPct: 30, MaxAge: 7 * 24 * time.Hour, MaxFuture: time.Hour}
+	return Rules{MinMarginPct: -5, MaxMarginPct: 30, MaxAge: 7 * 24 * time.Hour, MaxFuture: time.Hour, InterbankBandPct: 10}
+}
+
+// CheckInterbank checks a submitted interbank rate against a reference
+// rate (ref ≤ 0: none, nothing to check). The error is a *FieldError
+// naming interbankRate when the rate differs from ref by more than
+// rules.InterbankBandPct per cent.
+func CheckInterbank(q *Quote, ref float64, rules Rules) error {
+	if !(ref > 0) || rules.InterbankBandPct <= 0 || !(q.InterbankRate > 0) {
+		return nil
+	}
+	d := (q.InterbankRate - ref) / ref * 100
+	if d < -rules.InterbankBandPct || d > rules.InterbankBandPct {
+		return &FieldError{Field: "interbankRate", Reason: fmt.Sprintf(
+			"%g differs by %.1f %% from the reference interbank rate %g (latest RPW survey rate for %s %s); plausible: within ±%g %%",
+			q.InterbankRate, d, ref, q.Corridor, q.SendCurrency, rules.InterbankBandPct)}
+	}
+	return nil
 }
 
 // Validate checks a quote a provider submits. now is the submission time.

@@ -4,7 +4,9 @@ import (
 	"context"
 	"database/sql"
 	"encoding/json"
+	"errors"
 	"fmt"
+	"math"
 	"strconv"
 	"strings"
 	"time"
@@ -169,18 +171,32 @@ func nullInt(n int) any {
 // derrors.Invalid for a bad source or quote (naming its position, from
 // 1); nothing is then changed.
 func ReplaceRemitQuotes(ctx context.Context, tx *Tx, src RemitSource, quotes []remit.Quote, rowsPerQuote bool) (err error) {
+	_, err = ReplaceRPWQuotes(ctx, tx, src, quotes, rowsPerQuote)
+	return err
+}
+
+// ReplaceRPWQuotes is ReplaceRemitQuotes, and returns how many quotes of
+// other import sources it replaced.
+//
+// The rule for the same survey data imported under several file names: a
+// new import replaces the quotes of every other import source (import:*;
+// provider submissions are never touched) that have the same corridor,
+// period, firm (compared without regard to case or spacing, as providers
+// are), amount sent and sending currency as one of its own quotes. The
+// latest import wins; the earlier source keeps its other quotes.
+func ReplaceRPWQuotes(ctx context.Context, tx *Tx, src RemitSource, quotes []remit.Quote, rowsPerQuote bool) (replaced int64, err error) {
 	defer derrors.Wrap(&err, "store.ReplaceRemitQuotes(%q)", src.Source)
 	for i := range quotes {
 		if err := checkStoredQuote(&quotes[i]); err != nil {
-			return fmt.Errorf("quote %d: %w", i+1, err)
+			return 0, fmt.Errorf("quote %d: %w", i+1, err)
 		}
 	}
 	if err := beginRemitSource(ctx, tx, src, RemitKindRPW); err != nil {
-		return err
+		return 0, err
 	}
 	providers, err := remitProviders(ctx, tx, quotes)
 	if err != nil {
-		return err
+		return 0, err
 	}
 	args := make([]any, 0, remitQuoteBatch*remitQuoteCols)
 	for start := 0; start < len(quotes); start += remitQuoteBatch {
@@ -196,10 +212,19 @@ func ReplaceRemitQuotes(ctx context.Context, tx *Tx, src RemitSource, quotes []r
 			args = quoteArgs(args, src.Source, row, tier, providers[remit.NormalizeName(q.Firm)], q, 0)
 		}
 		if _, err := tx.Exec(ctx, remitQuoteInsert+incPlaceholders(len(batch), remitQuoteCols), args...); err != nil {
-			return classify(err)
+			return 0, classify(err)
 		}
 	}
-	return bumpVersion(ctx, tx, "remittances")
+	res, err := tx.Exec(ctx, `DELETE FROM remit_quotes WHERE source <> ? AND source LIKE 'import:%' AND EXISTS (
+		SELECT 1 FROM remit_quotes n WHERE n.source = ? AND n.from_country = remit_quotes.from_country
+			AND n.to_country = remit_quotes.to_country AND n.period = remit_quotes.period
+			AND n.provider_id = remit_quotes.provider_id AND n.amount = remit_quotes.amount
+			AND n.send_currency = remit_quotes.send_currency)`, src.Source, src.Source)
+	if err != nil {
+		return 0, classify(err)
+	}
+	replaced, _ = res.RowsAffected()
+	return replaced, bumpVersion(ctx, tx, "remittances")
 }
 
 // ReplaceRemitCorridorAverages replaces the rows of src.Source with
@@ -338,12 +363,60 @@ func (db *DB) SubmitQuote(ctx context.Context, p *auth.Principal, q remit.Quote,
 	case p.Scope(RemitResource, auth.Create) < auth.ScopeOrg:
 		return SubmittedQuote{}, derrors.Kindf(derrors.Forbidden, "submitting quotes needs create on remittances for the organisation")
 	}
+	org, err := db.Accounts().Org(ctx, p.OrgID)
+	if err != nil {
+		if errors.Is(err, derrors.NotFound) {
+			return SubmittedQuote{}, derrors.Kindf(derrors.Forbidden, "the account's organisation %d does not exist", p.OrgID)
+		}
+		return SubmittedQuote{}, err
+	}
 	t := now()
 	q.QuotedAt = t
-	q.Firm = strings.TrimSpace(q.Firm)
 	q.Flags = 0
+	// The firm is the submitting organisation: an empty firm takes its
+	// name, another firm's name is refused.
+	var es remit.FieldErrors
+	switch q.Firm = strings.TrimSpace(q.Firm); {
+	case q.Firm == "":
+		q.Firm = org.Name
+	case remit.NormalizeName(q.Firm) != remit.NormalizeName(org.Name):
+		es = append(es, &remit.FieldError{Field: "firm", Reason: fmt.Sprintf("%q is not the submitting organisation %q: an organisation submits its own quotes", clipName(q.Firm), org.Name)})
+		q.Firm = org.Name
+	}
 	if err := remit.Validate(&q, rules, t); err != nil {
+		var ves remit.FieldErrors
+		if !errors.As(err, &ves) {
+			return SubmittedQuote{}, err
+		}
+		es = append(es, ves...)
+	}
+	// Countries must be in the reference geography (when one is loaded).
+	if snap, err := db.Geo().snapshot(ctx); err != nil {
 		return SubmittedQuote{}, err
+	} else if snap != nil && len(snap.areas) > 0 {
+		for _, f := range [...][2]string{{"from", q.From}, {"to", q.To}} {
+			if a, ok := snap.lookup(f[1]); len(f[1]) == 3 && (!ok || !a.IsCountry() || a.ISO3 != f[1]) {
+				es = append(es, &remit.FieldError{Field: f[0], Reason: fmt.Sprintf("%q is not a country of the reference geography", f[1])})
+			}
+		}
+	}
+	// The interbank rate against the latest RPW survey rates of the
+	// corridor and currencies (remit.Rules.InterbankBandPct). RPW rows do
+	// not name the receiving currency and a corridor may pay out in
+	// several (KEN→UGA in UGX and in USD), so the reference is the rate of
+	// the latest surveyed quarter nearest the submitted one: an inverted
+	// or mistyped rate is far from all of them.
+	if len(es) == 0 {
+		ref, err := db.remitReferenceInterbank(ctx, &q)
+		if err != nil {
+			return SubmittedQuote{}, err
+		}
+		if err := remit.CheckInterbank(&q, ref, rules); err != nil {
+			es = append(es, err.(*remit.FieldError))
+		}
+	}
+	if len(es) > 0 {
+		return SubmittedQuote{}, es
 	}
 	if m, ok := q.FXMarginPct(); ok && m < 0 {
 		q.Flags |= remit.FlagNegativeMargin
@@ -376,6 +449,40 @@ func (db *DB) SubmitQuote(ctx context.Context, p *auth.Principal, q remit.Quote,
 		return SubmittedQuote{}, err
 	}
 	return sq, nil
+}
+
+// remitReferenceInterbank returns the RPW (imported) interbank rate of the
+// latest quarter for q's corridor and currencies nearest q's rate, or 0
+// when there is none.
+func (db *DB) remitReferenceInterbank(ctx context.Context, q *remit.Quote) (float64, error) {
+	rows, err := db.query(ctx, `SELECT DISTINCT interbank_rate FROM remit_quotes WHERE source LIKE 'import:%' AND from_country = ?
+		AND to_country = ? AND send_currency = ? AND (receive_currency = '' OR receive_currency = ?) AND interbank_rate > 0
+		AND (flags & ?) = 0 AND period = (SELECT MAX(period) FROM remit_quotes WHERE source LIKE 'import:%' AND from_country = ?
+			AND to_country = ? AND send_currency = ? AND interbank_rate > 0)`,
+		q.From, q.To, q.SendCurrency, q.ReceiveCurrency, int64(remit.FlagCurrencyMismatch), q.From, q.To, q.SendCurrency)
+	if err != nil {
+		return 0, err
+	}
+	defer rows.Close()
+	var best, bestD float64
+	for rows.Next() {
+		var r float64
+		if err := rows.Scan(&r); err != nil {
+			return 0, classify(err)
+		}
+		d := math.Abs(math.Log(q.InterbankRate / r))
+		if best == 0 || d < bestD {
+			best, bestD = r, d
+		}
+	}
+	return best, classify(rows.Err())
+}
+
+func clipName(s string) string {
+	if len(s) > 80 {
+		return s[:80] + "…"
+	}
+	return s
 }
 
 // RemitVersion is a number that changes whenever quotes or published

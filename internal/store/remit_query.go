@@ -55,10 +55,13 @@ type RemitAggregates struct {
 	// the codes.
 	RegionOf   map[string]string
 	RegionName map[string]string
-	byCorridor map[remit.Corridor][]remit.CorridorStats // by period
-	published  map[remit.Corridor][]RemitPublished      // by period
-	pubPeriod  map[remit.Period][]RemitPublished
-	quotePer   map[remit.Period]bool // periods with at least one costed quote
+	// CountryName names the countries of the reference geography by
+	// ISO alpha-3 code (empty when it is not loaded).
+	CountryName map[string]string
+	byCorridor  map[remit.Corridor][]remit.CorridorStats // by period
+	published   map[remit.Corridor][]RemitPublished      // by period
+	pubPeriod   map[remit.Period][]RemitPublished
+	quotePer    map[remit.Period]bool // periods with at least one costed quote
 }
 
 // RemitAggregates returns the aggregates of the current data, computing
@@ -93,9 +96,12 @@ func (db *DB) RemitAggregates(ctx context.Context) (_ *RemitAggregates, err erro
 	if a != nil && a.Version == v && a.GeoVersion == gv {
 		return a, nil
 	}
-	region, names := map[string]string{}, map[string]string{}
+	region, names, countries := map[string]string{}, map[string]string{}, map[string]string{}
 	if snap != nil {
 		for _, ar := range snap.areas {
+			if ar.IsCountry() && ar.ISO3 != "" {
+				countries[ar.ISO3] = ar.Name
+			}
 			if ar.IsCountry() && ar.RegionCode != "" {
 				region[ar.Code] = ar.RegionCode
 				names[ar.RegionCode] = ar.Region
@@ -106,7 +112,7 @@ func (db *DB) RemitAggregates(ctx context.Context) (_ *RemitAggregates, err erro
 	if err != nil {
 		return nil, err
 	}
-	a.Version, a.GeoVersion, a.RegionName = v, gv, names
+	a.Version, a.GeoVersion, a.RegionName, a.CountryName = v, gv, names, countries
 	c.mu.Lock()
 	c.agg = a
 	c.mu.Unlock()
@@ -335,7 +341,7 @@ func (db *DB) RemitAverages(ctx context.Context, p remit.Period, group string) (
 		case RemitGroupGlobal:
 			return "World"
 		}
-		return ""
+		return a.CountryName[code] // sending, receiving: the country's name
 	}
 	out := []RemitGroupAverage{}
 	if a.quotePer[p] {
@@ -421,6 +427,7 @@ func scanRemitQuote(r interface{ Scan(...any) error }) (int64, string, remit.Quo
 	}
 	q.FirmType, _ = remit.ParseFirmType(firmType)
 	q.Period, q.Speed, q.Flags = remit.Period(period), remit.Speed(speed), remit.Flag(flags)
+	q.Source = source
 	if date.Valid {
 		q.Date = date.Time.UTC()
 	}
@@ -532,4 +539,20 @@ func (db *DB) RemitQuotesOf(ctx context.Context, source string) (_ []remit.Quote
 // published average.
 func (a *RemitAggregates) RemitCorridorKnown(c remit.Corridor) bool {
 	return len(a.byCorridor[c]) > 0 || len(a.published[c]) > 0
+}
+
+// RemitCountryKnown reports whether code is a country of the reference
+// geography (by ISO alpha-3 code). With no reference loaded (the
+// countries dataset never imported) every code is accepted: there is
+// nothing to check against.
+func (db *DB) RemitCountryKnown(ctx context.Context, code string) (bool, error) {
+	snap, err := db.Geo().snapshot(ctx)
+	if err != nil {
+		return false, err
+	}
+	if snap == nil || len(snap.areas) == 0 {
+		return true, nil
+	}
+	a, ok := snap.lookup(code)
+	return ok && a.IsCountry() && a.ISO3 == code, nil
 }

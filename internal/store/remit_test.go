@@ -4,12 +4,14 @@ import (
 	"context"
 	"errors"
 	"math"
+	"strconv"
 	"testing"
 	"time"
 
 	"github.com/corridor-platform/corridor/internal/audit"
 	"github.com/corridor-platform/corridor/internal/auth"
 	"github.com/corridor-platform/corridor/internal/derrors"
+	"github.com/corridor-platform/corridor/internal/geo"
 	"github.com/corridor-platform/corridor/internal/remit"
 	"github.com/corridor-platform/corridor/internal/remit/rpwfile"
 	"github.com/corridor-platform/corridor/internal/stats"
@@ -190,28 +192,46 @@ func TestSubmitQuote(t *testing.T) {
 	storetest.Run(t, func(t *testing.T, e storetest.Engine) {
 		ctx := context.Background()
 		db := openMigrated(t, e)
-		provider := auth.NewPrincipal(7, "provider", 3, nil, []auth.Role{{Name: auth.RoleRemittanceProvider,
+		var org auth.Org
+		if err := db.InTx(ctx, func(tx *store.Tx) (err error) {
+			org, err = db.Accounts().CreateOrg(ctx, tx, auth.Org{Name: "Acme Remit", Kind: "other", Country: "GBR"})
+			return err
+		}); err != nil {
+			t.Fatal(err)
+		}
+		src := "submitted:" + strconv.FormatInt(org.ID, 10)
+		provider := auth.NewPrincipal(7, "provider", org.ID, nil, []auth.Role{{Name: auth.RoleRemittanceProvider,
 			Permissions: []auth.Permission{{Resource: "remittances", Action: auth.Create, Scope: auth.ScopeOrg}}}}, nil)
-		reader := auth.NewPrincipal(8, "reader", 3, nil, []auth.Role{{Name: "viewer",
+		reader := auth.NewPrincipal(8, "reader", org.ID, nil, []auth.Role{{Name: "viewer",
 			Permissions: []auth.Permission{{Resource: "remittances", Action: auth.Read, Scope: auth.ScopeAll}}}}, nil)
 		good := remitQuote("GBR", "KEN", "Acme Remit", 3, 98.5, remit.SpeedHour, "Mobile wallet")
 		good.Date = time.Now().UTC().Add(-time.Hour)
 		good.Period = remit.PeriodOf(good.Date)
 		good.QuotedAt = time.Time{}
 
+		ref := sampleReference() // GBR is not in it: add it
+		ref.Areas = append(ref.Areas, geo.Area{Code: "GBR", Kind: geo.KindCountry, Name: "United Kingdom", ISO2: "GB", ISO3: "GBR", M49: "826"})
+		load(t, db, ref)
+		// An RPW survey quote gives the reference interbank rate (100).
+		if err := db.InTx(ctx, func(tx *store.Tx) error {
+			return store.ReplaceRemitQuotes(ctx, tx, store.RemitSource{Source: "import:rpw.csv", Layout: "test"},
+				[]remit.Quote{remitQuote("GBR", "KEN", "Other Firm", 3, 98, remit.SpeedHour, "Cash")}, false)
+		}); err != nil {
+			t.Fatal(err)
+		}
 		v0, _ := db.RemitVersion(ctx)
 		sq, err := db.SubmitQuote(ctx, provider, good, remit.DefaultRules())
 		if err != nil {
 			t.Fatal(err)
 		}
-		if sq.ID == 0 || sq.Source != "submitted:3" || sq.QuotedAt.IsZero() || sq.SubmittedBy != 7 {
+		if sq.ID == 0 || sq.Source != src || sq.QuotedAt.IsZero() || sq.SubmittedBy != 7 {
 			t.Errorf("submitted = %+v", sq)
 		}
 		v1, _ := db.RemitVersion(ctx)
 		if v1 == v0 {
 			t.Error("version not bumped")
 		}
-		stored, _ := db.RemitQuotesOf(ctx, "submitted:3")
+		stored, _ := db.RemitQuotesOf(ctx, src)
 		if len(stored) != 1 || stored[0].Fee != 3 || stored[0].QuotedAt.IsZero() {
 			t.Fatalf("stored = %+v", stored)
 		}
@@ -227,11 +247,14 @@ func TestSubmitQuote(t *testing.T) {
 			field string
 			kind  error
 		}{
-			"bad currency":    {provider, func(q *remit.Quote) { q.SendCurrency = "XXQ" }, "sendCurrency", derrors.Invalid},
-			"negative amount": {provider, func(q *remit.Quote) { q.Amount = -5 }, "amount", derrors.Invalid},
-			"inverted rate":   {provider, func(q *remit.Quote) { q.Rate = 0.01 }, "rate", derrors.Invalid},
-			"no permission":   {reader, func(*remit.Quote) {}, "", derrors.Forbidden},
-			"signed out":      {nil, func(*remit.Quote) {}, "", derrors.Forbidden},
+			"bad currency":           {provider, func(q *remit.Quote) { q.SendCurrency = "XXQ" }, "sendCurrency", derrors.Invalid},
+			"negative amount":        {provider, func(q *remit.Quote) { q.Amount = -5 }, "amount", derrors.Invalid},
+			"inverted rate":          {provider, func(q *remit.Quote) { q.Rate = 0.01 }, "rate", derrors.Invalid},
+			"another firm":           {provider, func(q *remit.Quote) { q.Firm = "Western Union" }, "firm", derrors.Invalid},
+			"unknown country":        {provider, func(q *remit.Quote) { q.To = "XXX" }, "to", derrors.Invalid},
+			"interbank far from RPW": {provider, func(q *remit.Quote) { q.InterbankRate, q.Rate = 120, 118 }, "interbankRate", derrors.Invalid},
+			"no permission":          {reader, func(*remit.Quote) {}, "", derrors.Forbidden},
+			"signed out":             {nil, func(*remit.Quote) {}, "", derrors.Forbidden},
 		} {
 			q := good
 			tc.q(&q)
@@ -245,10 +268,26 @@ func TestSubmitQuote(t *testing.T) {
 				t.Errorf("%s: %v, want the field %s named", name, err, tc.field)
 			}
 		}
-		v2, _ := db.RemitVersion(ctx)
-		stored, _ = db.RemitQuotesOf(ctx, "submitted:3")
+		// An empty firm takes the organisation's name.
+		noFirm := good
+		noFirm.Firm = ""
+		if sq, err := db.SubmitQuote(ctx, provider, noFirm, remit.DefaultRules()); err != nil || sq.Firm != "Acme Remit" {
+			t.Errorf("empty firm: %+v, %v", sq, err)
+		}
+		v1, _ = db.RemitVersion(ctx)
+		stored, _ = db.RemitQuotesOf(ctx, src)
+		if len(stored) != 2 || stored[0].Source != src {
+			t.Fatalf("stored = %+v", stored)
+		}
+		stored = stored[:1]
+		es = es[:0]
 		es, _ = db.Audit().List(ctx, audit.Filter{Resource: "remittances", Limit: 10})
-		if v2 != v1 || len(stored) != 1 || len(es) != 1 {
+		nAudit := len(es)
+
+		v2, _ := db.RemitVersion(ctx)
+		stored, _ = db.RemitQuotesOf(ctx, src)
+		es, _ = db.Audit().List(ctx, audit.Filter{Resource: "remittances", Limit: 10})
+		if v2 != v1 || len(stored) != 2 || len(es) != nAudit {
 			t.Errorf("refused input changed data: version %d→%d, %d quotes, %d audit entries", v1, v2, len(stored), len(es))
 		}
 	})
@@ -336,6 +375,46 @@ func TestRemitFeesPaid(t *testing.T) {
 		if len(f.Corridors) != 2 || f.Corridors[0].FlowYear != "2017" || !near(f.Corridors[0].FeesUSD, 5e8*7.25/100) ||
 			f.Corridors[1].FlowYear != "2021" || f.Corridors[0].CostSource != "import:databank.csv" {
 			t.Errorf("fees 2020Q3 = %+v", f)
+		}
+	})
+}
+
+// The same RPW data imported under another file name replaces the earlier
+// source's quotes of the same corridor, period, firm, amount and currency.
+func TestRPWCrossSourceDuplicates(t *testing.T) {
+	storetest.Run(t, func(t *testing.T, e storetest.Engine) {
+		ctx := context.Background()
+		db := openMigrated(t, e)
+		imp := func(src string, quotes []remit.Quote) int64 {
+			var n int64
+			if err := db.InTx(ctx, func(tx *store.Tx) (err error) {
+				n, err = store.ReplaceRPWQuotes(ctx, tx, store.RemitSource{Source: src, Layout: "test"}, quotes, false)
+				return err
+			}); err != nil {
+				t.Fatal(err)
+			}
+			return n
+		}
+		if n := imp("import:a.csv", remitFixture()); n != 0 {
+			t.Errorf("first import replaced %d", n)
+		}
+		// The same data, one firm spelled differently, plus a quote only a.csv has.
+		again := remitFixture()
+		again[0].Firm = " a "
+		if n := imp("import:b.csv", again[:7]); n != 7 {
+			t.Errorf("second import replaced %d, want 7", n)
+		}
+		a, _ := db.RemitQuotesOf(ctx, "import:a.csv")
+		b, _ := db.RemitQuotesOf(ctx, "import:b.csv")
+		if len(a) != 1 || a[0].Amount != 500 || len(b) != 7 {
+			t.Errorf("a.csv keeps %d quotes, b.csv has %d", len(a), len(b))
+		}
+		agg, err := db.RemitAggregates(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if c, _ := agg.Corridor(remit.Corridor{From: "GBR", To: "KEN"}, q3); c.Services != 5 || math.Abs(c.AveragePct-5.1) > 1e-9 {
+			t.Errorf("GBR→KEN after a re-import under another name: %v", c)
 		}
 	})
 }

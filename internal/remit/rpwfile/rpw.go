@@ -77,6 +77,11 @@ type Options struct {
 	// MarginTolerancePP is how far the file's margin may be from the margin
 	// computed from its rates (default 0.01).
 	MarginTolerancePP float64
+	// KnownCountry, when set, tells whether a country code is in the
+	// reference geography; a row whose source or destination code is not
+	// is an error naming the column (as a malformed code is). Nil accepts
+	// every well-formed ISO alpha-3 code.
+	KnownCountry func(code string) bool
 }
 
 // Duplicate is a row that repeats an earlier row cell for cell.
@@ -117,8 +122,16 @@ type Report struct {
 
 	NonTransparent  int `json:"nonTransparent"`  // quotes: margin unknown, left out of averages
 	NegativeMargin  int `json:"negativeMargin"`  // quotes whose margin is below 0
-	PlaceholderRate int `json:"placeholderRate"` // quotes with a rate of exactly 1 beside an interbank rate that is not 1 (or the reverse)
-	ZeroFee         int `json:"zeroFee"`         // quotes with a fee of 0
+	PlaceholderRate int `json:"placeholderRate"` // quotes with a rate of exactly 1 beside an interbank rate that is not 1 (or the reverse); excluded from averages
+	// TotalMismatch counts quotes whose stated total cost is not fee % +
+	// margin % (a "total" discrepancy); they are flagged
+	// remit.FlagTotalMismatch and excluded from averages.
+	TotalMismatch int `json:"totalMismatch"`
+	// Excluded counts the quotes left out of every average, SmaRT and the
+	// sender ranking: non-transparent, placeholder rate, or total mismatch
+	// (each quote counted once).
+	Excluded int `json:"excluded"`
+	ZeroFee  int `json:"zeroFee"` // quotes with a fee of 0
 	// PromotionalRows are rows whose note says the price is a promotion,
 	// marketing campaign or discount (RPW NOTE1 / Standard Note).
 	PromotionalRows []int `json:"promotionalRows"`
@@ -149,6 +162,7 @@ func (r *Report) Counts() map[string]int {
 		"rows": r.Rows, "quotes": r.Quotes, "rows_before_2016q2": r.RowsBefore2016,
 		"non_transparent_quotes": r.NonTransparent, "negative_margin_quotes": r.NegativeMargin,
 		"placeholder_rate_quotes": r.PlaceholderRate, "zero_fee_quotes": r.ZeroFee,
+		"total_mismatch_quotes": r.TotalMismatch, "excluded_from_averages": r.Excluded,
 		"promotional_rows": len(r.PromotionalRows), "account_required_rows": len(r.AccountRequiredRows),
 		"currency_mismatch_rows": len(r.CurrencyMismatchRows), "duplicate_rows": len(r.Duplicates),
 		"corridor_mismatch_rows": len(r.CorridorMismatchRows), "inconsistent_spellings": len(r.Spellings),
@@ -317,6 +331,13 @@ func ParseRPW(path string, opt Options) (quotes []remit.Quote, rep *Report, err 
 			}
 			return row.Errorf(h.name(col), "%q is not an ISO 3166 alpha-3 code", h.get(row, col))
 		}
+		if opt.KnownCountry != nil {
+			for _, c := range [...][2]string{{"sourcecode", from}, {"destinationcode", to}} {
+				if !opt.KnownCountry(c[1]) {
+					return row.Errorf(h.name(c[0]), "%q is not a country of the reference geography", h.get(row, c[0]))
+				}
+			}
+		}
 		if c := h.get(row, "corridor"); c != "" && !strings.EqualFold(c, from+to) {
 			rep.CorridorMismatchRows = append(rep.CorridorMismatchRows, row.Number)
 		}
@@ -440,10 +461,19 @@ func ParseRPW(path string, opt Options) (quotes []remit.Quote, rep *Report, err 
 				rep.Checked++
 				if d := q.FeePct() + margin; math.Abs(d-total) > opt.TotalTolerancePP+1e-9 {
 					rep.Discrepancies = append(rep.Discrepancies, Discrepancy{Row: row.Number, Tier: t + 1, Check: "total", File: total, Computed: d})
+					q.Flags |= remit.FlagTotalMismatch
+					rep.TotalMismatch++
 				}
-				if m, ok := q.FXMarginPct(); ok && math.Abs(m-margin) > opt.MarginTolerancePP+1e-9 {
-					rep.Discrepancies = append(rep.Discrepancies, Discrepancy{Row: row.Number, Tier: t + 1, Check: "margin", File: margin, Computed: m})
+				// The margin from the rates directly: FXMarginPct is
+				// unknown for a quote flagged unreliable.
+				if inter > 0 && rate > 0 {
+					if m := (inter - rate) / inter * 100; math.Abs(m-margin) > opt.MarginTolerancePP+1e-9 {
+						rep.Discrepancies = append(rep.Discrepancies, Discrepancy{Row: row.Number, Tier: t + 1, Check: "margin", File: margin, Computed: m})
+					}
 				}
+			}
+			if !q.Complete() {
+				rep.Excluded++
 			}
 			tier[t] = q
 		}

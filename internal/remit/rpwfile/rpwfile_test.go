@@ -173,6 +173,12 @@ func TestCurrentLayout(t *testing.T) {
 	if len(rep.Discrepancies) != 1 || rep.Discrepancies[0].Row != 4 || rep.Discrepancies[0].Tier != 1 || rep.Discrepancies[0].Check != "total" || !near(rep.Discrepancies[0].Computed, 7) {
 		t.Errorf("discrepancies %+v", rep.Discrepancies)
 	}
+	// Placeholder rates and the total that does not add up are excluded
+	// from the averages, like non-transparent quotes: 2 + 2 + 1.
+	if rep.TotalMismatch != 1 || rep.Excluded != 5 || rep.Counts()["excluded_from_averages"] != 5 ||
+		!quotes[4].Flags.Has(remit.FlagTotalMismatch) || quotes[4].Complete() || quotes[2].Complete() || !quotes[5].Complete() {
+		t.Errorf("excluded: total mismatch %d excluded %d; flags %v", rep.TotalMismatch, rep.Excluded, quotes[4].Flags)
+	}
 	if !slices.ContainsFunc(rep.Spellings, func(s SpellingVariant) bool {
 		return s.Column == "firm" && slices.Equal(s.Variants, []string{"WESTERN  UNION", "Western Union"})
 	}) {
@@ -340,5 +346,31 @@ func TestWDICost(t *testing.T) {
 	_, err := ParseWDICost(write(t, "w.csv", "Country Name,Country Code,Indicator Name,Indicator Code,2011\nKenya,KEN,x,BX.TRF.PWKR.CD.DT,5\n"))
 	if ce, ok := tabular.AsCellError(err); !ok || ce.Row != 2 || ce.Column != "Indicator Code" {
 		t.Errorf("wrong indicator: %v", err)
+	}
+}
+
+func TestRPWUnknownCountry(t *testing.T) {
+	good := "2025_3Q,KEN,Kenya,UGA,Uganda,Western Union,Money Transfer Operator,Cash,Less than one hour,18000,200,KES,207,26.31,4.65,5.8,45000,500,KES,517.5,26.31,4.65,5.80,27.5928792569659,Yes,,,Cash,19/Aug/2025,KENUGA\n"
+	hdr := "PERIOD,SOURCE_CODE,SOURCE_NAME,DESTINATION_CODE,DESTINATION_NAME,FIRM,FIRM_TYPE,PAYMENT INSTRUMENT,SPEED ACTUAL,CC1 LCU AMOUNT,CC1 DENOMINATION AMOUNT,CC1 LCU CODE,CC1 LCU FEE,CC1 LCU FX RATE,CC1 FX MARGIN,CC1 TOTAL COST %,CC2 LCU AMOUNT,CC2 DENOMINATION AMOUNT,CC2 LCU CODE,CC2 LCU FEE,CC2 LCU FX RATE,CC2 FX MARGIN,CC2 TOTAL COST %,INTER LCU BANK FX,TRANSPARENT,NOTE1,NOTE2,PICK-UP METHOD,DATE,CORRIDOR\n"
+	known := func(c string) bool { return c == "KEN" || c == "UGA" }
+	for _, tc := range []struct {
+		name, body string
+		col        string
+	}{
+		{"known", hdr + good, ""},
+		{"unknown destination", hdr + strings.Replace(good, ",UGA,", ",XXX,", 1), "DESTINATION_CODE"},
+		{"unknown source", hdr + strings.Replace(good, ",KEN,", ",ZZZ,", 1), "SOURCE_CODE"},
+	} {
+		_, _, err := ParseRPW(write(t, "c.csv", tc.body), Options{KnownCountry: known})
+		if tc.col == "" {
+			if err != nil {
+				t.Errorf("%s: %v", tc.name, err)
+			}
+			continue
+		}
+		ce, ok := tabular.AsCellError(err)
+		if !ok || ce.Column != tc.col || ce.Row != 2 {
+			t.Errorf("%s: err = %v, want a row 2 error naming %s", tc.name, err, tc.col)
+		}
 	}
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/csv"
 	"errors"
+	"fmt"
 	"math"
 	"net/http"
 	"slices"
@@ -163,6 +164,17 @@ func (a *API) remitQuotes(w http.ResponseWriter, r *http.Request) {
 		a.problem(w, r, err)
 		return
 	}
+	for _, f := range [...][2]string{{"from", from}, {"to", to}} {
+		ok, err := a.db.RemitCountryKnown(r.Context(), f[1])
+		if err != nil {
+			a.problem(w, r, err)
+			return
+		}
+		if !ok {
+			a.problem(w, r, &web.ParamError{Param: f[0], Reason: fmt.Sprintf("%q is not a country of the reference geography", f[1])})
+			return
+		}
+	}
 	c := remit.Corridor{From: from, To: to}
 	quotes, err := a.db.RemitServices(r.Context(), c, currency)
 	if err != nil {
@@ -180,11 +192,18 @@ func (a *API) remitQuotes(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Disposition", `attachment; filename="remittance-quotes-`+c.String()+`.csv"`)
 		cw := csv.NewWriter(w)
 		cw.Write([]string{"rank", "provider", "firmType", "feePct", "fxMarginPct", "totalCostPct", "amountReceived", "receiveCurrency",
-			"speed", "pickupMethod", "transparent", "quotedAt", "stale", "complete"})
+			"speed", "pickupMethod", "transparent", "quotedAt", "stale", "complete", "valueReceived", "source", "reason"})
+		// Only complete services are ranked (they come first, numbered 1…n);
+		// stale and incomplete ones have an empty rank, as on the page.
 		for i, s := range ranked {
-			cw.Write([]string{strconv.Itoa(i + 1), csvSafe(s.Provider), s.FirmType.String(), fmtPct(&s.FeePct), fmtPct(s.FXMarginPct),
+			rank := ""
+			if s.Complete {
+				rank = strconv.Itoa(i + 1)
+			}
+			cw.Write([]string{rank, csvSafe(s.Provider), s.FirmType.String(), fmtPct(&s.FeePct), fmtPct(s.FXMarginPct),
 				fmtPct(s.TotalCostPct), fmtPct(s.AmountReceived), s.ReceiveCurrency, s.Speed.String(), csvSafe(s.PickupMethod),
-				strconv.FormatBool(s.Transparent), s.QuotedAt.Format(time.RFC3339), strconv.FormatBool(s.Stale), strconv.FormatBool(s.Complete)})
+				strconv.FormatBool(s.Transparent), s.QuotedAt.Format(time.RFC3339), strconv.FormatBool(s.Stale), strconv.FormatBool(s.Complete),
+				fmtPct(s.ValueReceived), csvSafe(s.Source), csvSafe(s.Reason)})
 		}
 		cw.Flush()
 		return

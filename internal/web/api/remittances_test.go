@@ -11,6 +11,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/corridor-platform/corridor/internal/geo"
 	"github.com/corridor-platform/corridor/internal/importer"
 	"github.com/corridor-platform/corridor/internal/remit"
 	"github.com/corridor-platform/corridor/internal/store"
@@ -271,5 +272,74 @@ func TestRemittanceFeesShippedData(t *testing.T) {
 		len(f.Corridors), f.TotalFlowUSD, f.TotalFeesUSD, f.TotalAboveTargetUSD, f.Weighted.Pct)
 	if w := mapGet(t, h, "/api/v1/remittances/fees?period=2020Q9"); w.Code != http.StatusBadRequest {
 		t.Errorf("bad period: %d", w.Code)
+	}
+}
+
+// The sender CSV leaves the rank of stale and incomplete services empty,
+// as the page does ("not ranked").
+func TestRemittanceQuotesCSVRankOnlyComplete(t *testing.T) {
+	h, _ := remitAPI(t)
+	w := mapGet(t, h, "/api/v1/remittances/quotes?from=GBR&to=KEN&amount=200&currency=GBP&format=csv")
+	recs, err := csv.NewReader(w.Body).ReadAll()
+	if err != nil || len(recs) != 6 {
+		t.Fatalf("csv: %v %v", recs, err)
+	}
+	for _, tc := range []struct {
+		row      int
+		provider string
+		rank     string
+	}{{1, "Cheap", "1"}, {2, "Middle", "2"}, {3, "Dear", "3"}, {4, "Old", ""}, {5, "Hidden", ""}} {
+		if recs[tc.row][0] != tc.rank || recs[tc.row][1] != tc.provider {
+			t.Errorf("row %d: %v, want %s ranked %q", tc.row, recs[tc.row][:2], tc.provider, tc.rank)
+		}
+	}
+}
+
+// Unknown countries are refused once the reference geography is loaded.
+func TestRemittanceQuotesUnknownCountry(t *testing.T) {
+	h, db := remitAPI(t)
+	ctx := context.Background()
+	ref := geo.Reference{Areas: []geo.Area{
+		{Code: "GBR", Kind: geo.KindCountry, Name: "United Kingdom", ISO2: "GB", ISO3: "GBR", M49: "826"},
+		{Code: "KEN", Kind: geo.KindCountry, Name: "Kenya", ISO2: "KE", ISO3: "KEN", M49: "404"},
+	}}
+	if err := db.InTx(ctx, func(tx *store.Tx) error { return store.ReplaceReference(ctx, tx, ref) }); err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct {
+		query, param string
+	}{
+		{"from=ZZZ&to=KEN", "from"},
+		{"from=GBR&to=XXX", "to"},
+		{"from=GBR&to=KEN", ""},
+	} {
+		w := mapGet(t, h, "/api/v1/remittances/quotes?"+tc.query+"&amount=200&currency=GBP")
+		if tc.param == "" {
+			if w.Code != http.StatusOK {
+				t.Errorf("%s: %d", tc.query, w.Code)
+			}
+			continue
+		}
+		if w.Code != http.StatusBadRequest || !strings.Contains(w.Body.String(), `"`+tc.param+`"`) {
+			t.Errorf("%s: %d %s, want 400 naming %s", tc.query, w.Code, w.Body, tc.param)
+		}
+	}
+	// The averages CSV names the sending countries from the reference.
+	w := mapGet(t, h, "/api/v1/remittances/averages?period=2025Q3&group=sending&format=csv")
+	recs, err := csv.NewReader(w.Body).ReadAll()
+	if err != nil {
+		t.Fatal(err)
+	}
+	named := false
+	for _, r := range recs[1:] {
+		if r[2] == "GBR" || r[2] == "KEN" {
+			named = r[3] != ""
+			if !named {
+				t.Errorf("no name: %v", r)
+			}
+		}
+	}
+	if !named {
+		t.Errorf("no known sending country in %v", recs)
 	}
 }

@@ -133,6 +133,10 @@ type remitService struct {
 	Speed, Pickup, Transparency, Date, Age string
 	Stale, Transparent, Exact              bool
 	Flags                                  []string
+	// Source labels where the quote comes from; Submitted: the provider's
+	// own quote (else World Bank RPW survey data).
+	Source    string
+	Submitted bool
 }
 
 // remitHistoryRow is one quarter of the corridor's series.
@@ -202,6 +206,18 @@ func (u *UI) remitSender(w http.ResponseWriter, r *http.Request, v *view) error 
 		p.NotLoaded = true
 		v.Data = p
 		return u.render(w, http.StatusOK, "remittances", v)
+	}
+	for _, f := range [...][2]string{{"from", from}, {"to", to}} {
+		if f[1] == "" {
+			continue
+		}
+		ok, err := u.db.RemitCountryKnown(ctx, f[1])
+		if err != nil {
+			return err
+		}
+		if !ok {
+			return &paramError{Param: f[0], ReasonID: "remit.error.countryUnknown"}
+		}
 	}
 	names, _, err := u.remitNames(ctx)
 	if err != nil {
@@ -346,7 +362,11 @@ func (v *view) remitServices(p *remitSenderPage, ranked []remit.RankedService, a
 	for _, s := range ranked {
 		rs := remitService{Provider: s.Provider, FirmType: v.label("remit.firm", s.FirmType.String(), s.FirmType.Label()),
 			Speed: v.label("remit.speed", strconv.Itoa(int(s.Speed)), s.Speed.String()), Pickup: s.PickupMethod,
-			Stale: s.Stale, Transparent: s.Transparent, Exact: s.Exact}
+			Stale: s.Stale, Transparent: s.Transparent, Exact: s.Exact, Submitted: strings.HasPrefix(s.Source, "submitted:")}
+		rs.Source = v.T("remit.source.rpw")
+		if rs.Submitted {
+			rs.Source = v.T("remit.source.submitted")
+		}
 		if rs.Pickup == "" {
 			rs.Pickup = v.T("remit.unknown")
 		}
@@ -366,9 +386,14 @@ func (v *view) remitServices(p *remitSenderPage, ranked []remit.RankedService, a
 		if s.AmountReceived != nil {
 			rs.ReceivedRaw = strconv.FormatFloat(*s.AmountReceived, 'f', 2, 64)
 			rs.Received = v.num(*s.AmountReceived, 2)
-			if s.ReceiveCurrency != "" {
-				rs.Received = v.T("remit.money", "Value", rs.Received, "Unit", s.ReceiveCurrency)
+			unit := s.ReceiveCurrency
+			if unit == "" { // RPW rows do not name it
+				unit = v.T("remit.localCurrency")
 			}
+			rs.Received = v.T("remit.money", "Value", rs.Received, "Unit", unit)
+		}
+		if s.Reason == remit.ReasonFeeExceedsAmount {
+			rs.Flags = append(rs.Flags, v.T("remit.flag.feeExceeds"))
 		}
 		rs.Transparency = v.T("remit.transparent.yes")
 		if !s.Transparent {

@@ -25,7 +25,7 @@ func TestBrowserRemittancesPhone(t *testing.T) {
 	// submits a current one, which is ranked.
 	h.addUser(t, auth.User{Username: "provider", FullName: "Pia Provider", Email: "pia@example.org", OrgID: h.orgB.ID,
 		Roles: []string{auth.RoleRemittanceProvider}})
-	w := h.caseClient(t, "provider").post("/remittances/quotes/new", url.Values{"from": {"KEN"}, "to": {"UGA"}, "firm": {"Jua Remit"},
+	w := h.caseClient(t, "provider").post("/remittances/quotes/new", url.Values{"from": {"KEN"}, "to": {"UGA"}, "firm": {"Diaspora Network"},
 		"firmType": {"mobile"}, "amount": {"18000"}, "sendCurrency": {"KES"}, "fee": {"150"}, "rate": {"26.9"}, "interbankRate": {"27.59"},
 		"receiveCurrency": {"UGX"}, "speed": {"Less than one hour"}, "pickupMethod": {"Mobile wallet"}, "transparent": {"on"}})
 	wantCode(t, w, http.StatusCreated)
@@ -63,7 +63,7 @@ func TestBrowserRemittancesPhone(t *testing.T) {
 	first := get(t, ctx, "read the first ranked service", chromedp.Evaluate[[]string](`[...document.querySelectorAll(".remit-ranked")].map(tr =>
 		tr.querySelector(".remit-rank").textContent.trim() + " " + tr.querySelector(".remit-provider").textContent.trim().split("\n")[0] + " " + tr.querySelector(".remit-received data").value)`))
 	// (18000 − 150) × 26.9 = 480,165 UGX.
-	if len(first) != 1 || !strings.HasPrefix(first[0], "1 Jua Remit") || !strings.HasSuffix(first[0], " 480165.00") {
+	if len(first) != 1 || !strings.HasPrefix(first[0], "1 Diaspora Network") || !strings.HasSuffix(first[0], " 480165.00") {
 		t.Errorf("ranked services %q, want the submitted quote first with 480165.00 received", first)
 	}
 	problems := get(t, ctx, "measure the layout", chromedp.Evaluate[[]string](`(() => {

@@ -253,7 +253,7 @@ func TestRemittanceQuoteForm(t *testing.T) {
 	for _, problem := range cspViolations(parseHTML(t, w.Body)) {
 		t.Error(problem)
 	}
-	good := url.Values{"from": {"GBR"}, "to": {"KEN"}, "firm": {"Acme Remit"}, "firmType": {"mto"}, "amount": {"200"}, "sendCurrency": {"GBP"},
+	good := url.Values{"from": {"GBR"}, "to": {"KEN"}, "firm": {"Diaspora Network"}, "firmType": {"mto"}, "amount": {"200"}, "sendCurrency": {"GBP"},
 		"fee": {"3"}, "rate": {"168"}, "interbankRate": {"170"}, "receiveCurrency": {"KES"}, "speed": {"Less than one hour"},
 		"pickupMethod": {"Mobile wallet"}, "transparent": {"on"}}
 	clone := func(k, v string) url.Values {
@@ -266,7 +266,7 @@ func TestRemittanceQuoteForm(t *testing.T) {
 	}
 	for _, bad := range []struct{ field, value, label string }{
 		{"amount", "-200", "Amount sent"}, {"amount", "lots", "Amount sent"}, {"sendCurrency", "GBX", "Sending currency"},
-		{"rate", "0.0059", "Exchange rate applied"}, {"from", "UK", "Sending country"}, {"speed", "warp", "Speed"}, {"firm", "", "Provider"},
+		{"rate", "0.0059", "Exchange rate applied"}, {"from", "UK", "Sending country"}, {"speed", "warp", "Speed"}, {"firm", "Western Union", "Provider"},
 		{"date", "19/08/2025", "Date of the price"},
 	} {
 		w := pc.post("/remittances/quotes/new", clone(bad.field, bad.value))
@@ -277,11 +277,25 @@ func TestRemittanceQuoteForm(t *testing.T) {
 	}
 	w = pc.post("/remittances/quotes/new", clone("fee", "3"))
 	wantCode(t, w, http.StatusCreated)
-	wantBody(t, w, []string{`id="remit-quote-saved"`, "Acme Remit", "GBR-KEN", "1.50 %", "1.18 %", "2.68 %",
+	wantBody(t, w, []string{`id="remit-quote-saved"`, "Diaspora Network", "GBR-KEN", "1.50 %", "1.18 %", "2.68 %",
 		`href="/remittances?amount=200&amp;currency=GBP&amp;from=GBR&amp;to=KEN"`}, nil)
 	// The sender comparison ranks it first, with what the family receives:
 	// (200 − 3) × 168 = 33,096 KES.
 	w = h.client(t).get("/remittances?from=GBR&to=KEN&amount=200&currency=GBP")
 	wantCode(t, w, http.StatusOK)
-	wantBody(t, w, []string{`<td data-label="Rank" class="remit-rank">1</td>`, "Acme Remit", `<data value="33096.00">33,096.00 KES</data>`}, nil)
+	wantBody(t, w, []string{`<td data-label="Rank" class="remit-rank">1</td>`, "Diaspora Network", "Provider-submitted", `<data value="33096.00">33,096.00 KES</data>`}, nil)
+}
+
+// Small wording: no currency chosen gives no dangling "in ;"; RPW rows,
+// which do not name the receiving currency, say "local currency"; the
+// quotes show their source.
+func TestRemittanceSenderWording(t *testing.T) {
+	h := newAccountHarness(t)
+	importShippedRPW(t, h)
+	w := h.client(t).get("/remittances?from=USA&to=MEX")
+	wantCode(t, w, http.StatusOK)
+	wantBody(t, w, []string{`id="remit-no-quotes"`}, []string{" in ;", "in ;"})
+	w = h.client(t).get("/remittances?from=KEN&to=UGA&amount=18000&currency=KES")
+	wantCode(t, w, http.StatusOK)
+	wantBody(t, w, []string{"local currency", "World Bank RPW survey"}, []string{"are are"})
 }
