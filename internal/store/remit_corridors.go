@@ -165,3 +165,40 @@ func (db *DB) RemitCorridorCurrencies(ctx context.Context, c remit.Corridor) (_ 
 	}
 	return out, classify(rows.Err())
 }
+
+// The WDI average-cost indicators (remit_wdi_costs).
+const (
+	RemitWDIFrom = "SI.RMT.COST.OB.ZS" // average cost of sending from the country, %
+	RemitWDITo   = "SI.RMT.COST.IB.ZS" // average cost of sending to the country, %
+)
+
+// RemitWDICost is a country's latest value of a WDI average-cost
+// indicator, as published.
+type RemitWDICost struct {
+	Indicator   string  `json:"indicator"`
+	CountryCode string  `json:"countryCode"`
+	CountryName string  `json:"countryName"`
+	Year        int     `json:"year"`
+	Pct         float64 `json:"valuePct"`
+	Source      string  `json:"source"`
+}
+
+// RemitWDILatest returns the latest year's value of indicator for the
+// country (ISO alpha-3), and false when there is none.
+func (db *DB) RemitWDILatest(ctx context.Context, indicator, country string) (_ RemitWDICost, _ bool, err error) {
+	defer derrors.Wrap(&err, "store.RemitWDILatest(%s, %s)", indicator, country)
+	rows, err := db.query(ctx, `SELECT indicator, country_code, country_name, year, value_pct, source FROM remit_wdi_costs
+		WHERE indicator = ? AND country_code = ? ORDER BY year DESC, source LIMIT 1`, indicator, country)
+	if err != nil {
+		return RemitWDICost{}, false, err
+	}
+	defer rows.Close()
+	var c RemitWDICost
+	if !rows.Next() {
+		return c, false, classify(rows.Err())
+	}
+	if err := rows.Scan(&c.Indicator, &c.CountryCode, &c.CountryName, &c.Year, &c.Pct, &c.Source); err != nil {
+		return c, false, err
+	}
+	return c, true, classify(rows.Err())
+}

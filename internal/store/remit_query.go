@@ -4,6 +4,7 @@ import (
 	"cmp"
 	"context"
 	"database/sql"
+	"fmt"
 	"runtime"
 	"slices"
 	"sync"
@@ -17,8 +18,8 @@ import (
 // over services, non-transparent quotes excluded, SmaRT), once per
 // version of the quotes and of the reference geography, and kept in
 // memory (remitCache), so that requests never recompute. Published
-// corridor averages (DataBank) fill the quarters without quotes, served
-// unchanged and marked with their source.
+// corridor averages (DataBank, and the UK corridor aggregates) fill the
+// quarters without quotes, served unchanged and marked with their source.
 
 // RemitSourceQuotes marks a figure computed from the stored quotes.
 const RemitSourceQuotes = "quotes"
@@ -34,7 +35,8 @@ type remitCache struct {
 	loading  map[string]chan struct{} // lists being read: concurrent requests wait for them
 }
 
-// RemitPublished is a published corridor average (DataBank ATCR.CORR).
+// RemitPublished is a published corridor average (DataBank ATCR.CORR, or
+// the UK corridor aggregates' average total cost).
 type RemitPublished struct {
 	remit.Corridor
 	Period remit.Period `json:"period"`
@@ -62,6 +64,7 @@ type RemitAggregates struct {
 	published   map[remit.Corridor][]RemitPublished      // by period
 	pubPeriod   map[remit.Period][]RemitPublished
 	quotePer    map[remit.Period]bool // periods with at least one costed quote
+	surveyN     map[remit.Period]int  // corridors of DataBank's export (RPW's survey) by period
 }
 
 // RemitAggregates returns the aggregates of the current data, computing
@@ -97,8 +100,12 @@ func (db *DB) RemitAggregates(ctx context.Context) (_ *RemitAggregates, err erro
 		return a, nil
 	}
 	region, names, countries := map[string]string{}, map[string]string{}, map[string]string{}
+	iso3 := map[string]string{} // ISO alpha-2 → alpha-3 (the UK corridor aggregates' destination codes)
 	if snap != nil {
 		for _, ar := range snap.areas {
+			if ar.IsCountry() && ar.ISO2 != "" && ar.ISO3 != "" {
+				iso3[ar.ISO2] = ar.ISO3
+			}
 			if ar.IsCountry() && ar.ISO3 != "" {
 				countries[ar.ISO3] = ar.Name
 			}
@@ -108,7 +115,7 @@ func (db *DB) RemitAggregates(ctx context.Context) (_ *RemitAggregates, err erro
 			}
 		}
 	}
-	a, err = db.computeRemitAggregates(ctx, region)
+	a, err = db.computeRemitAggregates(ctx, region, iso3)
 	if err != nil {
 		return nil, err
 	}
@@ -122,10 +129,10 @@ func (db *DB) RemitAggregates(ctx context.Context) (_ *RemitAggregates, err erro
 // ComputeRemitAggregates recomputes every aggregate from the database,
 // bypassing the cache (benchmarks).
 func (db *DB) ComputeRemitAggregates(ctx context.Context) (*RemitAggregates, error) {
-	return db.computeRemitAggregates(ctx, nil)
+	return db.computeRemitAggregates(ctx, nil, nil)
 }
 
-func (db *DB) computeRemitAggregates(ctx context.Context, region map[string]string) (*RemitAggregates, error) {
+func (db *DB) computeRemitAggregates(ctx context.Context, region, iso3 map[string]string) (*RemitAggregates, error) {
 	// The quotes are read in id ranges by parallel workers (each its own
 	// connection and remit.Aggregator), then merged.
 	var lo, hi sql.NullInt64
@@ -164,7 +171,8 @@ func (db *DB) computeRemitAggregates(ctx context.Context, region map[string]stri
 	g := parts[0]
 	a := &RemitAggregates{Aggregates: g.Result(), Quotes: n, RegionOf: region,
 		byCorridor: map[remit.Corridor][]remit.CorridorStats{}, published: map[remit.Corridor][]RemitPublished{},
-		pubPeriod: map[remit.Period][]RemitPublished{}, quotePer: map[remit.Period]bool{}}
+		pubPeriod: map[remit.Period][]RemitPublished{}, quotePer: map[remit.Period]bool{},
+		surveyN: map[remit.Period]int{}}
 	for _, cs := range a.Corridors { // sorted by period
 		a.byCorridor[cs.Corridor] = append(a.byCorridor[cs.Corridor], cs)
 		if cs.Services > 0 {
@@ -190,8 +198,84 @@ func (db *DB) computeRemitAggregates(ctx context.Context, region map[string]stri
 		}
 		a.published[p.Corridor] = append(list, p)
 		a.pubPeriod[p.Period] = append(a.pubPeriod[p.Period], p)
+		if p.Series == RemitSeriesDataBank {
+			a.surveyN[p.Period]++
+		}
 	}
-	return a, classify(prow.Err())
+	if err := prow.Err(); err != nil {
+		return nil, classify(err)
+	}
+	if err := db.addRemitUKCorridors(ctx, a, iso3); err != nil {
+		return nil, err
+	}
+	return a, nil
+}
+
+// RemitSeriesDataBank is the series of DataBank's corridor averages;
+// RemitSeriesUK marks the UK corridor aggregates' average total cost.
+const (
+	RemitSeriesDataBank = "ATCR.CORR"
+	RemitSeriesUK       = "UK.average_total_cost_pct"
+)
+
+// remitUKOrigin maps the UK file's source_country to its ISO alpha-3
+// code.
+var remitUKOrigin = map[string]string{"United Kingdom": "GBR"}
+
+// remitISO3 maps the ISO alpha-2 destination codes of the shipped UK
+// corridor aggregates to alpha-3, for when the reference geography is not
+// loaded (it is used first when it is).
+var remitISO3 = map[string]string{
+	"AF": "AFG", "AL": "ALB", "BD": "BGD", "BG": "BGR", "BR": "BRA", "CN": "CHN", "ER": "ERI", "ET": "ETH", "GH": "GHA",
+	"GM": "GMB", "IN": "IND", "JM": "JAM", "KE": "KEN", "LB": "LBN", "LK": "LKA", "LT": "LTU", "NG": "NGA", "NP": "NPL",
+	"PH": "PHL", "PK": "PAK", "PL": "POL", "RO": "ROU", "RW": "RWA", "SL": "SLE", "SO": "SOM", "SS": "SSD", "TH": "THA",
+	"TZ": "TZA", "UG": "UGA", "VN": "VNM", "ZA": "ZAF", "ZM": "ZMB", "ZW": "ZWE",
+}
+
+// addRemitUKCorridors adds the UK corridor aggregates (remit_uk_corridors:
+// average_total_cost_pct per UK → destination and quarter) to the
+// published values, marked with their import source. A quarter already
+// holding a DataBank value keeps it; rows whose countries cannot be
+// coded are left out.
+func (db *DB) addRemitUKCorridors(ctx context.Context, a *RemitAggregates, iso3 map[string]string) error {
+	rows, err := db.sql.QueryContext(ctx, `SELECT source, source_country, destination_code, period, average_total_cost_pct
+		FROM remit_uk_corridors ORDER BY destination_code, period, source`)
+	if err != nil {
+		return classify(err)
+	}
+	defer rows.Close()
+	changed := map[remit.Corridor]bool{}
+	for rows.Next() {
+		var p RemitPublished
+		var origin, dest string
+		var per int64
+		if err := rows.Scan(&p.Source, &origin, &dest, &per, &p.Pct); err != nil {
+			return err
+		}
+		to := iso3[dest]
+		if to == "" {
+			to = remitISO3[dest]
+		}
+		from := remitUKOrigin[origin]
+		if from == "" || to == "" {
+			continue
+		}
+		p.Corridor, p.Period, p.Series = remit.Corridor{From: from, To: to}, remit.Period(per), RemitSeriesUK
+		list := a.published[p.Corridor]
+		if slices.ContainsFunc(list, func(x RemitPublished) bool { return x.Period == p.Period }) {
+			continue
+		}
+		a.published[p.Corridor] = append(list, p)
+		a.pubPeriod[p.Period] = append(a.pubPeriod[p.Period], p)
+		changed[p.Corridor] = true
+	}
+	if err := rows.Err(); err != nil {
+		return classify(err)
+	}
+	for c := range changed {
+		slices.SortStableFunc(a.published[c], func(x, y RemitPublished) int { return cmp.Compare(x.Period, y.Period) })
+	}
+	return nil
 }
 
 // scanRemitRange adds the quotes with ids from..to to g.
@@ -238,13 +322,13 @@ type RemitSeriesPoint struct {
 	// Services is the number of costed services; nil for published values.
 	Services *int `json:"services"`
 	// Source is RemitSourceQuotes, or the source of a published value
-	// ("import:<DataBank file>").
+	// ("import:<DataBank file>", "import:official-corridors.csv").
 	Source string `json:"source"`
 }
 
 // RemitCorridorSeries is a corridor's series by quarter: the averages
 // recomputed from quotes where the quarter has costed quotes, else the
-// published (DataBank) value, unchanged. The error wraps
+// published (DataBank or UK corridor aggregates) value, unchanged. The error wraps
 // derrors.NotFound when the corridor has neither.
 func (db *DB) RemitCorridorSeries(ctx context.Context, c remit.Corridor) (_ []RemitSeriesPoint, err error) {
 	defer derrors.Wrap(&err, "store.RemitCorridorSeries(%s)", c)
@@ -300,15 +384,51 @@ type RemitGroupAverage struct {
 	Name                string       `json:"name,omitempty"`
 	Period              remit.Period `json:"period"`
 	AverageTotalCostPct float64      `json:"averageTotalCostPct"`
-	// Services counts the costed services averaged (from quotes);
-	// Corridors the published corridor averages averaged (DataBank).
-	Services  int    `json:"services,omitempty"`
-	Corridors int    `json:"corridors,omitempty"`
-	Source    string `json:"source"`
-	Method    string `json:"method"`
+	// Services counts the costed services averaged (from quotes; 0 for
+	// published averages); Corridors the corridors they cover (with
+	// costed quotes, or the published corridor averages averaged).
+	Services  int `json:"services,omitempty"`
+	Corridors int `json:"corridors"`
+	// SurveyCorridors is the number of corridors in RPW's survey of the
+	// quarter (DataBank's export; RemitSurveyCorridors where the quarter
+	// is not in it), in the group; 0 when unknown. Partial is true when the average covers fewer
+	// corridors, and Coverage then says it covers only those corridors.
+	SurveyCorridors int    `json:"surveyCorridors"`
+	Partial         bool   `json:"partial"`
+	Coverage        string `json:"coverage"`
+	Source          string `json:"source"`
+	Method          string `json:"method"`
 	// SDG is the global average against the SDG 10.c.1 3 % target (global
 	// group only).
 	SDG *remit.SDGStatus `json:"sdg,omitempty"`
+}
+
+// RemitSurveyCorridors is the size of RPW's survey (corridors) in the
+// latest quarter of DataBank's export (2020Q3), the reference for
+// quarters after it.
+const RemitSurveyCorridors = 367
+
+// surveySize is the number of corridors of RPW's survey in quarter p.
+func (a *RemitAggregates) surveySize(p remit.Period) int {
+	if n := a.surveyN[p]; n > 0 {
+		return n
+	}
+	return RemitSurveyCorridors
+}
+
+// remitCoverage states what an average covers.
+func remitCoverage(services, corridors, survey int) (bool, string) {
+	what := fmt.Sprintf("%d corridors", corridors)
+	if services > 0 {
+		what = fmt.Sprintf("%d services on %d corridors", services, corridors)
+	}
+	if survey == 0 {
+		return true, fmt.Sprintf("averages %s, not RPW's full survey: it covers only those corridors", what)
+	}
+	if corridors < survey {
+		return true, fmt.Sprintf("averages %s, not RPW's full survey of %d corridors: it covers only those corridors", what, survey)
+	}
+	return false, fmt.Sprintf("averages %s (RPW's survey of the quarter: %d corridors)", what, survey)
 }
 
 // The methods a group average states.
@@ -344,7 +464,24 @@ func (db *DB) RemitAverages(ctx context.Context, p remit.Period, group string) (
 		return a.CountryName[code] // sending, receiving: the country's name
 	}
 	out := []RemitGroupAverage{}
+	key := func(c remit.Corridor) string {
+		switch group {
+		case RemitGroupGlobal:
+			return "WLD"
+		case RemitGroupRegion:
+			return a.RegionOf[c.To]
+		case RemitGroupSending:
+			return c.From
+		}
+		return c.To
+	}
 	if a.quotePer[p] {
+		corridors := map[string]int{}
+		for _, cs := range a.Corridors {
+			if cs.Period == p && cs.Services > 0 {
+				corridors[key(cs.Corridor)]++
+			}
+		}
 		var list []remit.GroupAverage
 		switch group {
 		case RemitGroupGlobal:
@@ -359,7 +496,7 @@ func (db *DB) RemitAverages(ctx context.Context, p remit.Period, group string) (
 		for _, g := range list {
 			if g.Period == p {
 				out = append(out, RemitGroupAverage{Group: g.Group, Name: name(g.Group), Period: p, AverageTotalCostPct: g.Pct,
-					Services: g.Services, Source: RemitSourceQuotes, Method: RemitMethodServices})
+					Services: g.Services, Corridors: corridors[g.Group], Source: RemitSourceQuotes, Method: RemitMethodServices})
 			}
 		}
 	} else {
@@ -370,17 +507,7 @@ func (db *DB) RemitAverages(ctx context.Context, p remit.Period, group string) (
 		}
 		m := map[string]*acc{}
 		for _, pv := range a.pubPeriod[p] {
-			var k string
-			switch group {
-			case RemitGroupGlobal:
-				k = "WLD"
-			case RemitGroupRegion:
-				k = a.RegionOf[pv.To]
-			case RemitGroupSending:
-				k = pv.From
-			case RemitGroupReceiving:
-				k = pv.To
-			}
+			k := key(pv.Corridor)
 			if k == "" {
 				continue
 			}
@@ -401,8 +528,38 @@ func (db *DB) RemitAverages(ctx context.Context, p remit.Period, group string) (
 		return nil, derrors.Kindf(derrors.NotFound, "no remittance prices in %s", p)
 	}
 	slices.SortFunc(out, func(x, y RemitGroupAverage) int { return cmp.Compare(x.Group, y.Group) })
-	if group == RemitGroupGlobal {
-		for i := range out {
+	total := len(a.pubPeriod[p]) // corridors of the quarter
+	if a.quotePer[p] {
+		total = 0
+		for _, cs := range a.Corridors {
+			if cs.Period == p && cs.Services > 0 {
+				total++
+			}
+		}
+	}
+	for i := range out {
+		// The global average is compared with the survey's size; a group
+		// with the survey's corridors in that group (DataBank), or, for a
+		// quarter DataBank does not have, is partial when the quarter is.
+		survey := a.surveySize(p)
+		if group != RemitGroupGlobal {
+			if a.surveyN[p] > 0 {
+				n := 0
+				for _, pv := range a.pubPeriod[p] {
+					if pv.Series == RemitSeriesDataBank && key(pv.Corridor) == out[i].Group {
+						n++
+					}
+				}
+				survey = max(n, out[i].Corridors)
+			} else if total >= survey {
+				survey = out[i].Corridors
+			} else {
+				survey = 0 // unknown, and the quarter's data are partial
+			}
+		}
+		out[i].SurveyCorridors = survey
+		out[i].Partial, out[i].Coverage = remitCoverage(out[i].Services, out[i].Corridors, survey)
+		if group == RemitGroupGlobal {
 			s := remit.GlobalSDGStatus(out[i].AverageTotalCostPct)
 			out[i].SDG = &s
 		}

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"math"
 	"strconv"
+	"strings"
 	"testing"
 	"time"
 
@@ -415,6 +416,85 @@ func TestRPWCrossSourceDuplicates(t *testing.T) {
 		}
 		if c, _ := agg.Corridor(remit.Corridor{From: "GBR", To: "KEN"}, q3); c.Services != 5 || math.Abs(c.AveragePct-5.1) > 1e-9 {
 			t.Errorf("GBR→KEN after a re-import under another name: %v", c)
+		}
+	})
+}
+
+// The UK corridor aggregates are served as published values of the
+// corridor series (ISO alpha-2 destinations coded to alpha-3, marked with
+// their source; quotes win their quarter); group averages state their
+// coverage; the WDI average costs are read back, latest year first.
+func TestRemitUKCorridorsCoverageWDI(t *testing.T) {
+	storetest.Run(t, func(t *testing.T, e storetest.Engine) {
+		ctx := context.Background()
+		db := openMigrated(t, e)
+		loadRemitFixture(t, db)
+		uk := func(code string, p remit.Period, pct float64) rpwfile.UKCorridor {
+			return rpwfile.UKCorridor{SourceCountry: "United Kingdom", DestinationCode: code, DestinationCountry: code, Period: p,
+				BasketUSD: 200, AverageTotalCostPct: pct}
+		}
+		err := db.InTx(ctx, func(tx *store.Tx) error {
+			if err := store.ReplaceRemitUKCorridors(ctx, tx, store.RemitSource{Source: "import:official-corridors.csv", Layout: "uk"},
+				[]rpwfile.UKCorridor{uk("KE", q3, 3.43), uk("KE", remit.NewPeriod(2024, 3), 3.5), uk("UG", q3, 6.1), uk("XX", q3, 1)}); err != nil {
+				return err
+			}
+			return store.ReplaceRemitWDICosts(ctx, tx, store.RemitSource{Source: "import:wdi.csv", Layout: "wdi"}, []rpwfile.WDIValue{
+				{CountryCode: "GBR", CountryName: "United Kingdom", Indicator: store.RemitWDIFrom, Year: 2019, Pct: 7},
+				{CountryCode: "GBR", CountryName: "United Kingdom", Indicator: store.RemitWDIFrom, Year: 2020, Pct: 6.5},
+			})
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		series, err := db.RemitCorridorSeries(ctx, remit.Corridor{From: "GBR", To: "KEN"})
+		if err != nil || len(series) != 3 {
+			t.Fatalf("series = %+v, %v", series, err)
+		}
+		if s := series[1]; s.Period != remit.NewPeriod(2024, 3) || s.AverageTotalCostPct != 3.5 || s.Source != "import:official-corridors.csv" || s.Services != nil {
+			t.Errorf("2024Q3 = %+v, want the UK file's 3.5", s)
+		}
+		if s := series[2]; s.Source != store.RemitSourceQuotes {
+			t.Errorf("2025Q3 = %+v, want the quotes' average", s)
+		}
+		ug, err := db.RemitCorridorSeries(ctx, remit.Corridor{From: "GBR", To: "UGA"})
+		if err != nil || len(ug) != 1 || ug[0].AverageTotalCostPct != 6.1 {
+			t.Errorf("GBR-UGA = %+v, %v", ug, err)
+		}
+		// 2020Q3: DataBank's (here two) corridors are the survey.
+		old, err := db.RemitAverages(ctx, remit.NewPeriod(2020, 3), store.RemitGroupGlobal)
+		if err != nil || len(old) != 1 || old[0].Partial || old[0].Corridors != 2 || old[0].SurveyCorridors != 2 {
+			t.Errorf("2020Q3 global = %+v, %v", old, err)
+		}
+		glob, err := db.RemitAverages(ctx, q3, store.RemitGroupGlobal)
+		if err != nil || len(glob) != 1 {
+			t.Fatal(glob, err)
+		}
+		// The fixture's DataBank has one corridor in 2025Q3: that is the
+		// survey the two corridors with quotes are compared with.
+		if g := glob[0]; g.Services != 6 || g.Corridors != 2 || g.Partial || g.SurveyCorridors != 1 ||
+			!strings.Contains(g.Coverage, "6 services on 2 corridors") {
+			t.Errorf("2025Q3 global = %+v", g)
+		}
+		// Without DataBank's 2025Q3 value, RPW's survey size is the
+		// reference: two corridors are partial.
+		err = db.InTx(ctx, func(tx *store.Tx) error { return store.DeleteRemitSource(ctx, tx, "import:databank.csv") })
+		if err != nil {
+			t.Fatal(err)
+		}
+		glob, err = db.RemitAverages(ctx, q3, store.RemitGroupGlobal)
+		if err != nil || len(glob) != 1 {
+			t.Fatal(glob, err)
+		}
+		if g := glob[0]; g.Corridors != 2 || !g.Partial || g.SurveyCorridors != store.RemitSurveyCorridors ||
+			!strings.Contains(g.Coverage, "covers only those corridors") {
+			t.Errorf("2025Q3 global without DataBank = %+v", g)
+		}
+		wc, ok, err := db.RemitWDILatest(ctx, store.RemitWDIFrom, "GBR")
+		if err != nil || !ok || wc.Year != 2020 || wc.Pct != 6.5 || wc.Source != "import:wdi.csv" {
+			t.Errorf("WDI GBR = %+v %v %v", wc, ok, err)
+		}
+		if _, ok, err := db.RemitWDILatest(ctx, store.RemitWDITo, "GBR"); ok || err != nil {
+			t.Errorf("WDI to GBR: %v %v", ok, err)
 		}
 	})
 }

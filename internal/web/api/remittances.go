@@ -12,6 +12,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/corridor-platform/corridor/internal/derrors"
 	"github.com/corridor-platform/corridor/internal/remit"
 	"github.com/corridor-platform/corridor/internal/store"
 	"github.com/corridor-platform/corridor/internal/web"
@@ -219,11 +220,30 @@ func fmtPct(p *float64) string {
 	return strconv.FormatFloat(*p, 'f', -1, 64)
 }
 
+// remitBodyTooLarge is an oversized quote body: a 413 (through
+// http.MaxBytesError) whose problem names the parameter "body".
+type remitBodyTooLarge struct{ limit int64 }
+
+func (e *remitBodyTooLarge) Error() string {
+	return fmt.Sprintf("parameter body: larger than the %d-byte limit", e.limit)
+}
+
+func (e *remitBodyTooLarge) Unwrap() []error {
+	return []error{&http.MaxBytesError{Limit: e.limit},
+		&web.ParamError{Param: "body", Reason: fmt.Sprintf("larger than the %d-byte limit", e.limit)}}
+}
+
 // remitParamError names the parameter of a remit error ("amount: …").
 func remitParamError(err error) error {
 	var fes remit.FieldErrors
 	if errors.As(err, &fes) && len(fes) > 0 {
-		return &web.ParamError{Param: fes[0].Field, Reason: fes.Error()}
+		// The first field names the parameter; its name is not repeated
+		// in the reason ("parameter amount: …; fee: …").
+		reason := fes[0].Reason
+		if len(fes) > 1 {
+			reason += "; " + fes[1:].Error()
+		}
+		return &web.ParamError{Param: fes[0].Field, Reason: reason}
 	}
 	var fe *remit.FieldError
 	if errors.As(err, &fe) {
@@ -341,10 +361,12 @@ func (a *API) remitAverages(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "text/csv; charset=utf-8")
 		w.Header().Set("Content-Disposition", `attachment; filename="remittance-averages-`+p.String()+`-`+group+`.csv"`)
 		cw := csv.NewWriter(w)
-		cw.Write([]string{"period", "group", "code", "name", "averageTotalCostPct", "services", "corridors", "source", "method"})
+		cw.Write([]string{"period", "group", "code", "name", "averageTotalCostPct", "services", "corridors", "source", "method",
+			"surveyCorridors", "partial", "coverage"})
 		for _, g := range avgs {
 			cw.Write([]string{p.String(), group, g.Group, csvSafe(g.Name), fmtPct(&g.AverageTotalCostPct), strconv.Itoa(g.Services),
-				strconv.Itoa(g.Corridors), csvSafe(g.Source), g.Method})
+				strconv.Itoa(g.Corridors), csvSafe(g.Source), g.Method, strconv.Itoa(g.SurveyCorridors), strconv.FormatBool(g.Partial),
+				g.Coverage})
 		}
 		cw.Flush()
 		return
@@ -424,6 +446,9 @@ func (a *API) submitRemitQuote(w http.ResponseWriter, r *http.Request) {
 	r.Body = http.MaxBytesReader(w, r.Body, RemitMaxBody)
 	var in RemitQuoteRequest
 	if err := decodeJSON(r, &in); err != nil {
+		if errors.Is(err, derrors.TooLarge) {
+			err = &remitBodyTooLarge{limit: RemitMaxBody}
+		}
 		a.problem(w, r, err)
 		return
 	}

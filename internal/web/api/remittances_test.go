@@ -343,3 +343,56 @@ func TestRemittanceQuotesUnknownCountry(t *testing.T) {
 		t.Errorf("no known sending country in %v", recs)
 	}
 }
+
+// The UK corridor aggregates (official-corridors.csv, 2025Q3) are served
+// as published values: GBR→KEN's latest published quarter is 2025Q3 at
+// 3.43 %, marked with the file's import source.
+func TestRemittanceCorridorUKAggregates(t *testing.T) {
+	h, _ := remitAPI(t)
+	w := mapGet(t, h, "/api/v1/remittances/corridors/GBR-KEN")
+	var s struct {
+		Series []map[string]any `json:"series"`
+	}
+	if err := json.Unmarshal(w.Body.Bytes(), &s); err != nil || w.Code != http.StatusOK {
+		t.Fatalf("%d %s", w.Code, w.Body)
+	}
+	var got map[string]any
+	for _, p := range s.Series {
+		if p["period"] == "2025Q3" {
+			got = p
+		}
+	}
+	if got == nil || got["averageTotalCostPct"] != 3.43 || got["source"] != "import:official-corridors.csv" || got["services"] != nil {
+		t.Errorf("GBR-KEN 2025Q3 = %v", got)
+	}
+}
+
+// The global average of a quarter states what it covers: 2025Q3's comes
+// from the East African excerpt's quotes only, not RPW's full survey;
+// 2020Q3's from DataBank's 367 corridors.
+func TestRemittanceAveragesCoverage(t *testing.T) {
+	h, _ := remitAPI(t)
+	for _, c := range []struct {
+		period    string
+		corridors int
+		partial   bool
+	}{{"2025Q3", 8, true}, {"2020Q3", 367, false}} {
+		w := mapGet(t, h, "/api/v1/remittances/averages?period="+c.period+"&group=global")
+		var a api.RemitAveragesAnswer
+		if err := json.Unmarshal(w.Body.Bytes(), &a); err != nil || w.Code != http.StatusOK || len(a.Averages) != 1 {
+			t.Fatalf("%s: %d %s", c.period, w.Code, w.Body)
+		}
+		g := a.Averages[0]
+		if g.Corridors != c.corridors || g.Partial != c.partial || g.SurveyCorridors != 367 || g.SDG == nil ||
+			strings.Contains(g.Coverage, "covers only those corridors") != c.partial {
+			t.Errorf("%s: %+v", c.period, g)
+		}
+		if c.partial && g.Services == 0 {
+			t.Errorf("%s: no services count", c.period)
+		}
+	}
+	w := mapGet(t, h, "/api/v1/remittances/averages?period=2025Q3&format=csv")
+	if recs, err := csv.NewReader(w.Body).ReadAll(); err != nil || len(recs) != 2 || recs[0][10] != "partial" || recs[1][10] != "true" {
+		t.Errorf("averages csv: %v %v", recs, err)
+	}
+}

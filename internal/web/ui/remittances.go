@@ -5,6 +5,7 @@ import (
 	"context"
 	"errors"
 	"html/template"
+	"maps"
 	"math"
 	"net/http"
 	"net/url"
@@ -17,6 +18,7 @@ import (
 	"github.com/corridor-platform/corridor/internal/derrors"
 	"github.com/corridor-platform/corridor/internal/geo"
 	"github.com/corridor-platform/corridor/internal/geo/worldmap"
+	"github.com/corridor-platform/corridor/internal/i18n"
 	"github.com/corridor-platform/corridor/internal/remit"
 	"github.com/corridor-platform/corridor/internal/store"
 	"github.com/corridor-platform/corridor/internal/web"
@@ -104,6 +106,9 @@ func (v *view) remitSource(s string) string {
 	if s == store.RemitSourceQuotes {
 		return v.T("remit.source.quotes")
 	}
+	if strings.HasSuffix(s, "official-corridors.csv") {
+		return v.T("remit.source.publishedUK", "Value", strings.TrimPrefix(s, "import:"))
+	}
 	return v.T("remit.source.published", "Value", strings.TrimPrefix(s, "import:"))
 }
 
@@ -169,6 +174,12 @@ type remitSenderPage struct {
 	SeriesCSV, SeriesJSON  string
 	Citation               string
 	ProviderForm           bool
+	WDI                    []remitWDIRow // the WDI average costs from the sending and to the receiving country
+}
+
+// remitWDIRow is a country's latest WDI average cost.
+type remitWDIRow struct {
+	ID, Text, Raw, Source string
 }
 
 func (u *UI) remitSender(w http.ResponseWriter, r *http.Request, v *view) error {
@@ -267,6 +278,25 @@ func (u *UI) remitSender(w http.ResponseWriter, r *http.Request, v *view) error 
 	p.Currency = currency
 	if amount > 0 {
 		p.Amount, p.AmountLabel = strconv.FormatFloat(amount, 'f', -1, 64), v.num(amount, 2)
+	}
+
+	// The WDI average costs from the sending and to the receiving country.
+	for _, w := range [...]struct{ id, indicator, country, name, msg string }{
+		{"remit-wdi-from", store.RemitWDIFrom, from, p.FromName, "remit.wdi.from"},
+		{"remit-wdi-to", store.RemitWDITo, to, p.ToName, "remit.wdi.to"},
+	} {
+		wc, ok, err := u.db.RemitWDILatest(ctx, w.indicator, w.country)
+		if err != nil {
+			return err
+		}
+		if ok {
+			if w.name == w.country && wc.CountryName != "" {
+				w.name = wc.CountryName // no reference geography: WDI's name
+			}
+			p.WDI = append(p.WDI, remitWDIRow{ID: w.id, Text: v.T(w.msg, "Name", w.name, "Value", v.pct(wc.Pct), "Time", strconv.Itoa(wc.Year)),
+				Raw:    strconv.FormatFloat(wc.Pct, 'f', -1, 64),
+				Source: v.T("remit.wdi.source", "Value", wc.Indicator, "Name", strings.TrimPrefix(wc.Source, "import:"))})
+		}
 	}
 
 	// The history (quotes or published averages).
@@ -470,8 +500,20 @@ type remitFeeRow struct {
 	Name, Cost, Flow, FlowYear, Fees, Above, AboveRaw string
 }
 
+// remitGlobal is the global average of the quarter against 3 %, with
+// what it covers.
+type remitGlobal struct {
+	Value, Raw, Source string
+	Status             remitStatus
+	Coverage           string
+	Partial            bool
+	PartialText        string
+	JSON               string
+}
+
 type remitPlannerPage struct {
 	NotLoaded                   bool
+	Global                      *remitGlobal
 	Periods, Sorts              []mapOption
 	Period                      string
 	Rows                        []remitRankRow
@@ -492,6 +534,9 @@ type remitPlannerPage struct {
 	FlowCitation, Citation      string
 }
 
+// remitPlannerParams are the planner page's query parameters.
+var remitPlannerParams = []string{"period", "sort", i18n.QueryParam}
+
 // remitSorts are the ranking's orders.
 var remitSorts = []string{"cost", "-cost", "corridor"}
 
@@ -500,6 +545,14 @@ func (u *UI) remitPlanner(w http.ResponseWriter, r *http.Request, v *view) error
 	q := r.URL.Query()
 	v.Title = v.T("remit.planner.title")
 	p := remitPlannerPage{Citation: api.RemitCitation, FlowCitation: api.RemitFlowCitation}
+	for _, k := range slices.Sorted(maps.Keys(q)) {
+		if !slices.Contains(remitPlannerParams, k) {
+			return &paramError{Param: k, ReasonID: "remit.error.plannerParam"}
+		}
+		if len(q[k]) > 1 {
+			return &paramError{Param: k, ReasonID: "remit.error.repeated"}
+		}
+	}
 	sort := q.Get("sort")
 	if sort == "" {
 		sort = "cost"
@@ -549,6 +602,25 @@ func (u *UI) remitPlanner(w http.ResponseWriter, r *http.Request, v *view) error
 	avgs, err := u.db.RemitCorridorAverages(ctx, period)
 	if err != nil {
 		return err
+	}
+	glob, err := u.db.RemitAverages(ctx, period, store.RemitGroupGlobal)
+	if err != nil && !errors.Is(err, derrors.NotFound) {
+		return err
+	}
+	if len(glob) > 0 {
+		g := glob[0]
+		p.Global = &remitGlobal{Value: v.pct(g.AverageTotalCostPct), Raw: strconv.FormatFloat(g.AverageTotalCostPct, 'f', -1, 64),
+			Source: v.remitSource(g.Source), Status: v.remitStatus(remit.GlobalSDGStatus(g.AverageTotalCostPct)), Partial: g.Partial}
+		if g.Services > 0 {
+			p.Global.Coverage = v.T("remit.global.coverageServices", "Count", v.num(float64(g.Services), 0), "Total", v.num(float64(g.Corridors), 0))
+		} else {
+			p.Global.Coverage = v.T("remit.global.coverageCorridors", "Total", v.num(float64(g.Corridors), 0))
+		}
+		if g.Partial {
+			p.Global.PartialText = v.T("remit.global.partial", "Max", v.num(float64(g.SurveyCorridors), 0))
+		}
+		gq := url.Values{"period": {p.Period}, "group": {store.RemitGroupGlobal}}
+		p.Global.JSON = "/api/v1/remittances/averages?" + gq.Encode()
 	}
 	for _, a := range avgs {
 		row := remitRankRow{Name: v.T("remit.corridor.name", "From", remitName(names, a.From), "To", remitName(names, a.To)),

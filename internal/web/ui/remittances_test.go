@@ -299,3 +299,68 @@ func TestRemittanceSenderWording(t *testing.T) {
 	wantCode(t, w, http.StatusOK)
 	wantBody(t, w, []string{"local currency", "World Bank RPW survey"}, []string{"are are"})
 }
+
+// TestRemittancePlannerGlobalAndParams: the planner page shows the
+// quarter's global average against 3 % with what it covers (2025Q3: the
+// East African excerpt's quotes only, said to be partial; 2020Q3:
+// DataBank's 367 corridors), and refuses unknown parameters naming them.
+func TestRemittancePlannerGlobalAndParams(t *testing.T) {
+	h := newAccountHarness(t)
+	importShippedRPW(t, h)
+	c := h.client(t)
+	glob, err := h.db.RemitAverages(context.Background(), remit.NewPeriod(2025, 3), "global")
+	if err != nil || len(glob) != 1 {
+		t.Fatal(glob, err)
+	}
+	g := glob[0]
+	w := c.get("/remittances/corridors?period=2025Q3")
+	wantCode(t, w, http.StatusOK)
+	wantBody(t, w, []string{`id="remit-global"`, `<data value="` + strconv.FormatFloat(g.AverageTotalCostPct, 'f', -1, 64) + `" id="remit-global-value">`,
+		`id="remit-global-vs3"`, "points above 3.00 %",
+		"It averages " + strconv.Itoa(g.Services) + " services on " + strconv.Itoa(g.Corridors) + " corridors.",
+		`id="remit-global-partial"`, "not RPW’s full survey of 367 corridors"}, nil)
+	w = c.get("/remittances/corridors?period=2020Q3")
+	wantCode(t, w, http.StatusOK)
+	wantBody(t, w, []string{`id="remit-global"`, "It averages the published averages of 367 corridors."}, []string{`id="remit-global-partial"`})
+	for _, bad := range []struct{ query, param string }{{"order=foo", "order"}, {"period=2025Q3&colour=red", "colour"}, {"sort=cost&sort=foo", "sort"}} {
+		w := c.get("/remittances/corridors?" + bad.query)
+		if w.Code != http.StatusBadRequest || !strings.Contains(w.Body.String(), "“"+bad.param+"”") {
+			t.Errorf("corridors?%s: %d, want 400 naming %q", bad.query, w.Code, bad.param)
+		}
+	}
+	for _, lang := range []string{"fr", "es"} {
+		wantCode(t, c.get("/remittances/corridors?period=2025Q3&lang="+lang), http.StatusOK)
+	}
+	if strings.Contains(h.logs.String(), "missing translation") {
+		t.Errorf("the pages asked for missing messages:\n%s", h.logs)
+	}
+}
+
+// TestRemittanceSenderUKAndWDI: GBR→KEN's history ends with the UK
+// corridor aggregates' 2025Q3 (3.43 %, official-corridors.csv), and the
+// page shows the WDI average costs from GBR and to KEN, latest year,
+// with their source.
+func TestRemittanceSenderUKAndWDI(t *testing.T) {
+	h := newAccountHarness(t)
+	importShippedRPW(t, h)
+	c := h.client(t)
+	w := c.get("/remittances?from=GBR&to=KEN")
+	wantCode(t, w, http.StatusOK)
+	body := w.Body.String()
+	if !regexp.MustCompile(`<th scope="row">2025Q3</th><td class="num"><data value="3\.43">3.43 %</data></td>[^<]*(<td[^>]*>[^<]*</td>\s*)*<td>published \(UK corridor aggregates, RPW\): official-corridors\.csv</td></tr>`).MatchString(body) {
+		t.Errorf("GBR→KEN 2025Q3: not shown as 3.43 %% from official-corridors.csv")
+	}
+	wantBody(t, w, []string{`id="remit-latest-average">3.43 %<`, "published (UK corridor aggregates, RPW): official-corridors.csv"}, nil)
+	ctx := context.Background()
+	for _, x := range []struct{ id, indicator, country string }{{"remit-wdi-from", "SI.RMT.COST.OB.ZS", "GBR"}, {"remit-wdi-to", "SI.RMT.COST.IB.ZS", "KEN"}} {
+		wc, ok, err := h.db.RemitWDILatest(ctx, x.indicator, x.country)
+		if err != nil || !ok {
+			t.Fatalf("%s %s: %v %v", x.indicator, x.country, ok, err)
+		}
+		re := regexp.MustCompile(`id="` + x.id + `"><p><data value="` + regexp.QuoteMeta(strconv.FormatFloat(wc.Pct, 'f', -1, 64)) +
+			`">[^<]*\(` + strconv.Itoa(wc.Year) + `\)</data></p>\s*<p class="stat-source">[^<]*` + regexp.QuoteMeta(x.indicator))
+		if !re.MatchString(body) {
+			t.Errorf("%s: WDI %s %s %v (%d) not shown", x.id, x.indicator, x.country, wc.Pct, wc.Year)
+		}
+	}
+}
