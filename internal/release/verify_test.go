@@ -202,9 +202,9 @@ func TestVerifyBadReleases(t *testing.T) {
 				t.Fatal(err)
 			}
 		}, "files-present", []string{"datacard.md: missing (listed in release.json)"}},
-		{"leakage in report, dp-aggregates", func() fixture {
-			f := dpFixture()
-			f.report = Report{Method: MethodDPAggregates, Aggregates: &sds.Report{Source: "aggregates", Leakage: 1}}
+		{"leakage in report, kanon-aggregates", func() fixture {
+			f := aggregatesFixture()
+			f.report = Report{Method: MethodKAnonAggregates, Aggregates: &sds.Report{Source: "aggregates", Leakage: 1}}
 			return f
 		}, nil, "report-leakage", []string{"report.json: leakage 1"}},
 		{"leakage in report, synthetic", func() fixture {
@@ -337,5 +337,21 @@ func editManifest(t *testing.T, dir, old, new string) {
 	}
 	if err := os.WriteFile(p, []byte(strings.Replace(string(b), old, new, 1)), 0o644); err != nil {
 		t.Fatal(err)
+	}
+}
+
+// TestVerifyDPLeakageAllowed: a differentially private release may release
+// a rare combination with noise (its guarantee is the budget), so a
+// leakage in its report does not fail it, where it fails k-anonymous
+// aggregates (TestVerifyBadReleases).
+func TestVerifyDPLeakageAllowed(t *testing.T) {
+	f := dpFixture()
+	f.report = Report{Method: MethodDPAggregates, Aggregates: &sds.Report{Source: "aggregates", Leakage: 1}}
+	rep, err := Verify(f.write(t))
+	if err != nil || !rep.Pass {
+		t.Fatalf("Verify = %+v, %v; want a pass", rep, err)
+	}
+	if slices.ContainsFunc(rep.Checks, func(c Check) bool { return c.Name == "report-leakage" }) {
+		t.Error("a DP release was checked for leakage")
 	}
 }
