@@ -391,7 +391,7 @@ func (v *view) remitServices(p *remitSenderPage, ranked []remit.RankedService, a
 	n := 0
 	for _, s := range ranked {
 		rs := remitService{Provider: s.Provider, FirmType: v.label("remit.firm", s.FirmType.String(), s.FirmType.Label()),
-			Speed: v.label("remit.speed", strconv.Itoa(int(s.Speed)), s.Speed.String()), Pickup: s.PickupMethod,
+			Speed: v.label("remit.speed", strconv.Itoa(int(s.Speed)), s.Speed.String()), Pickup: v.label("remit.pickup", pickupKey(s.PickupMethod), s.PickupMethod),
 			Stale: s.Stale, Transparent: s.Transparent, Exact: s.Exact, Submitted: strings.HasPrefix(s.Source, "submitted:")}
 		rs.Source = v.T("remit.source.rpw")
 		if rs.Submitted {
@@ -904,4 +904,24 @@ func (v *view) remitStored(sq store.SubmittedQuote) []kv {
 		kv{v.T("remit.stored.period"), q.Period.String()},
 		kv{v.T("remit.stored.quotedAt"), q.QuotedAt.Format(time.RFC3339)},
 		kv{v.T("remit.stored.source"), sq.Source})
+}
+
+// pickupKey is the message key of an RPW pick-up method ("Own/partner Bank
+// account" → own_partner_bank_account); a method without a message is
+// shown as published.
+func pickupKey(method string) string {
+	var b strings.Builder
+	sep := false
+	for _, r := range strings.ToLower(method) {
+		if (r >= 'a' && r <= 'z') || (r >= '0' && r <= '9') {
+			if sep && b.Len() > 0 {
+				b.WriteByte('_')
+			}
+			b.WriteRune(r)
+			sep = false
+		} else {
+			sep = true
+		}
+	}
+	return b.String()
 }

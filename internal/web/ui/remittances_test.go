@@ -158,7 +158,8 @@ func TestRemittanceSenderPage(t *testing.T) {
 		}
 	}
 	w = c.get("/remittances?from=KEN&to=UGA&amount=18000&currency=KES&lang=fr")
-	wantBody(t, w, []string{"Montant reçu", "Non classées : cotations anciennes ou incomplètes"}, nil)
+	// Pick-up methods are translated (RPW publishes them in English).
+	wantBody(t, w, []string{"Montant reçu", "Non classées : cotations anciennes ou incomplètes", "Portefeuille mobile"}, []string{">Mobile wallet<"})
 	w = c.get("/remittances?from=KEN&to=UGA&amount=18000&currency=KES&lang=es")
 	wantBody(t, w, []string{"Monto recibido", "Costo total promedio"}, nil)
 	if strings.Contains(h.logs.String(), "missing translation") {
