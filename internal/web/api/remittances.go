@@ -2,7 +2,6 @@ package api
 
 import (
 	"context"
-	"encoding/csv"
 	"errors"
 	"fmt"
 	"math"
@@ -189,9 +188,7 @@ func (a *API) remitQuotes(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if format == formatCSV {
-		w.Header().Set("Content-Type", "text/csv; charset=utf-8")
-		w.Header().Set("Content-Disposition", `attachment; filename="remittance-quotes-`+c.String()+`.csv"`)
-		cw := csv.NewWriter(w)
+		cw := csvDownload(w, `remittance-quotes-`+c.String()+`.csv`)
 		cw.Write([]string{"rank", "provider", "firmType", "feePct", "fxMarginPct", "totalCostPct", "amountReceived", "receiveCurrency",
 			"speed", "pickupMethod", "transparent", "quotedAt", "stale", "complete", "valueReceived", "source", "reason"})
 		// Only complete services are ranked (they come first, numbered 1…n);
@@ -286,9 +283,7 @@ func (a *API) remitCorridor(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if format == formatCSV {
-		w.Header().Set("Content-Type", "text/csv; charset=utf-8")
-		w.Header().Set("Content-Disposition", `attachment; filename="remittance-corridor-`+c.String()+`.csv"`)
-		cw := csv.NewWriter(w)
+		cw := csvDownload(w, `remittance-corridor-`+c.String()+`.csv`)
 		cw.Write([]string{"corridor", "period", "averageTotalCostPct", "smartPct", "services", "source"})
 		for _, p := range series {
 			n := ""
@@ -358,9 +353,7 @@ func (a *API) remitAverages(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if format == formatCSV {
-		w.Header().Set("Content-Type", "text/csv; charset=utf-8")
-		w.Header().Set("Content-Disposition", `attachment; filename="remittance-averages-`+p.String()+`-`+group+`.csv"`)
-		cw := csv.NewWriter(w)
+		cw := csvDownload(w, `remittance-averages-`+p.String()+`-`+group+`.csv`)
 		cw.Write([]string{"period", "group", "code", "name", "averageTotalCostPct", "services", "corridors", "source", "method",
 			"surveyCorridors", "partial", "coverage"})
 		for _, g := range avgs {
@@ -404,9 +397,7 @@ func (a *API) remitFees(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if format == formatCSV {
-		w.Header().Set("Content-Type", "text/csv; charset=utf-8")
-		w.Header().Set("Content-Disposition", `attachment; filename="remittance-fees-`+p.String()+`.csv"`)
-		cw := csv.NewWriter(w)
+		cw := csvDownload(w, `remittance-fees-`+p.String()+`.csv`)
 		cw.Write([]string{"period", "from", "to", "averageTotalCostPct", "costSource", "flowYear", "flowUsd", "feesUsd", "aboveTargetUsd"})
 		for _, c := range f.Corridors {
 			cw.Write([]string{p.String(), c.From, c.To, fmtPct(&c.AverageTotalCostPct), csvSafe(c.CostSource), c.FlowYear,

@@ -247,9 +247,7 @@ var TraffickingSummaryColumns = []string{"source", "table", "key", "to", "count"
 
 // WriteTraffickingSummaryCSV writes a summary as CSV.
 func WriteTraffickingSummaryCSV(w http.ResponseWriter, s store.TraffickingSummary) {
-	w.Header().Set("Content-Type", "text/csv; charset=utf-8")
-	w.Header().Set("Content-Disposition", `attachment; filename="trafficking-summary.csv"`)
-	cw := csv.NewWriter(w)
+	cw := csvDownload(w, `trafficking-summary.csv`)
 	cw.Write(TraffickingSummaryColumns)
 	src := csvSafe(s.Filter.Source)
 	row := func(table, key, to string, n int64, known string) {
@@ -353,12 +351,18 @@ func (a *API) traffickingMap(w http.ResponseWriter, r *http.Request) {
 		web.WriteJSON(w, http.StatusOK, m)
 		return
 	}
-	w.Header().Set("Content-Type", "text/csv; charset=utf-8")
-	w.Header().Set("Content-Disposition", `attachment; filename="trafficking-map.csv"`)
-	cw := csv.NewWriter(w)
+	cw := csvDownload(w, `trafficking-map.csv`)
 	cw.Write([]string{"source", "place", "name", "kind", "count"})
 	for _, row := range m.Rows {
 		cw.Write([]string{csvSafe(f.Source), csvSafe(row.Place), csvSafe(row.Name), row.Kind, strconv.FormatInt(row.Count, 10)})
 	}
 	cw.Flush()
+}
+
+// csvDownload starts a CSV attachment named filename and returns its
+// writer (the caller writes the header row and flushes).
+func csvDownload(w http.ResponseWriter, filename string) *csv.Writer {
+	w.Header().Set("Content-Type", "text/csv; charset=utf-8")
+	w.Header().Set("Content-Disposition", `attachment; filename="`+filename+`"`)
+	return csv.NewWriter(w)
 }
