@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"net/http"
 	"net/http/httptest"
@@ -29,12 +30,19 @@ import (
 //     global and SmaRT aggregate of every quarter, recomputed from the
 //     database (store.ComputeRemitAggregates: a scan of all quotes and
 //     remit.Aggregator);
-//   - recompute-memory: the same from quotes in memory (remit.Aggregate).
+//   - recompute-memory: the same from quotes in memory (remit.Aggregate);
+//   - replace-rpw-144, replace-rpw-10000: an RPW import of 144 (the shipped
+//     excerpt's size) or 10,000 quotes under another file name, whose
+//     quotes repeat generated ones, next to the 1,000,000 stored
+//     (store.ReplaceRPWQuotes: the insert and the cross-file replacement,
+//     DELETE … EXISTS), rolled back after each run.
 //
 // go test ./cmd/corridor/ -run '^$' -bench BenchmarkRemit -benchtime 2000x
 //
 // CORRIDOR_BENCH_KEEP_DB=/tmp/remit1m.db keeps the database for a load test
-// of the running server (tools/loadtest).
+// of the running server (tools/loadtest); when the file exists already
+// (a database an earlier run kept), it is reused as it is: the quotes are
+// not stored again.
 func BenchmarkRemit(b *testing.B) {
 	ctx := context.Background()
 	n := 1_000_000
@@ -46,10 +54,10 @@ func BenchmarkRemit(b *testing.B) {
 	cfg := &Config{DB: filepath.Join(b.TempDir(), "remit.db"), BodyLimit: 1 << 20, DataDir: dataDir}
 	// CORRIDOR_BENCH_KEEP_DB=FILE (a new file) keeps the database, for a
 	// load test of `corridor serve --db FILE` with the same quotes.
+	reuse := false
 	if keep := os.Getenv("CORRIDOR_BENCH_KEEP_DB"); keep != "" {
-		if _, err := os.Stat(keep); err == nil {
-			b.Fatalf("CORRIDOR_BENCH_KEEP_DB: %s exists; give a new file", keep)
-		}
+		_, err := os.Stat(keep)
+		reuse = err == nil
 		cfg.DB = keep
 	}
 	db, err := openDB(ctx, cfg, quietLog())
@@ -61,14 +69,20 @@ func BenchmarkRemit(b *testing.B) {
 		b.Fatal(err)
 	}
 	quotes := remit.GenerateQuotes(n, 1)
-	start := time.Now()
-	err = db.InTx(ctx, func(tx *store.Tx) error {
-		return store.ReplaceRemitQuotes(ctx, tx, store.RemitSource{Source: "import:generated.csv", Layout: "generated"}, quotes, false)
-	})
-	if err != nil {
-		b.Fatal(err)
+	if reuse {
+		b.Logf("reusing the %d generated quotes of %s", n, cfg.DB)
+	} else {
+		start := time.Now()
+		err = db.InTx(ctx, func(tx *store.Tx) error {
+			return store.ReplaceRemitQuotes(ctx, tx, store.RemitSource{Source: "import:generated.csv", Layout: "generated"}, quotes, false)
+		})
+		if err != nil {
+			b.Fatal(err)
+		}
+		b.Logf("stored %d generated quotes in %s", n, time.Since(start).Round(time.Millisecond))
 	}
-	b.Logf("stored %d generated quotes in %s", n, time.Since(start).Round(time.Millisecond))
+	// Re-imports of some of the same survey rows under another file name.
+	again := slices.Clone(quotes[:min(10_000, len(quotes))])
 	db.SetRecheckInterval(time.Second) // as serve runs
 	var corridors []remit.Corridor
 	seen := map[remit.Corridor]bool{}
@@ -148,6 +162,30 @@ func BenchmarkRemit(b *testing.B) {
 			}
 		}
 	})
+	for _, size := range []int{144, 10_000} {
+		b.Run("replace-rpw-"+strconv.Itoa(size), func(b *testing.B) {
+			part := again[:min(size, len(again))]
+			errRollback := errors.New("rolled back")
+			var replaced int64
+			for b.Loop() {
+				err := db.InTx(ctx, func(tx *store.Tx) error {
+					var err error
+					replaced, err = store.ReplaceRPWQuotes(ctx, tx, store.RemitSource{Source: "import:generated-again.csv", Layout: "generated"}, part, false)
+					if err != nil {
+						return err
+					}
+					return errRollback
+				})
+				if !errors.Is(err, errRollback) {
+					b.Fatal(err)
+				}
+			}
+			if replaced < int64(len(part))/2 {
+				b.Fatalf("%d quotes replaced by %d", replaced, len(part))
+			}
+			b.ReportMetric(float64(replaced), "replaced")
+		})
+	}
 	b.Run("recompute-memory", func(b *testing.B) {
 		quotes := remit.GenerateQuotes(n, 1)
 		for b.Loop() {

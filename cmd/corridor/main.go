@@ -67,6 +67,7 @@ func commands() []command {
 		{"cases", "generate a synthetic caseload of fictitious cases (cases generate)", runCases},
 		{"release", "build and verify de-identified releases of counter-trafficking data (release build|verify)", runRelease},
 		{"trafficking", "list and remove the public counter-trafficking sources (trafficking list|remove)", runTrafficking},
+		{"labour", "generate the labour-mobility benchmark population (labour generate)", runLabour},
 		{"keys", "generate and rotate the encryption keys of personal data (keys generate|rotate|retire)", runKeys},
 		{"version", "print the version", runVersion},
 	}

@@ -4,12 +4,14 @@ import (
 	"context"
 	"encoding/json"
 	"net/http"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/corridor-platform/corridor/internal/audit"
 	"github.com/corridor-platform/corridor/internal/auth"
+	"github.com/corridor-platform/corridor/internal/store"
 )
 
 // Remittance prices through the real stack: a public GET needs no
@@ -41,6 +43,9 @@ func TestRemittanceQuotePermissions(t *testing.T) {
 	}
 	for _, c := range []struct{ body, param string }{
 		{strings.Replace(good, `"sendCurrency":"GBP"`, `"sendCurrency":"GBX"`, 1), "sendCurrency"},
+		// A currency not used in the country (nor USD or EUR).
+		{strings.Replace(good, `"receiveCurrency":"KES"`, `"receiveCurrency":"UGX"`, 1), "receiveCurrency"},
+		{strings.Replace(good, `"sendCurrency":"GBP"`, `"sendCurrency":"JPY"`, 1), "sendCurrency"},
 		{strings.Replace(good, `"amount":200`, `"amount":-200`, 1), "amount"},
 		{strings.Replace(good, `"rate":168`, `"rate":0.0059`, 1), "rate"},
 		{strings.Replace(good, `"from":"GBR"`, `"from":"UK"`, 1), "from"},
@@ -86,5 +91,133 @@ func TestRemittanceQuotePermissions(t *testing.T) {
 	}
 	if ok != 2 {
 		t.Errorf("%d successful audit entries, want 2: %+v", ok, es)
+	}
+}
+
+// A provider manages its organisation's quotes through the API: lists
+// them, corrects one (a new quote superseding it), withdraws one (gone
+// from the sender comparison at once); another organisation's provider
+// gets a 404 for them, a viewer a 403, and each change is audited.
+func TestRemittanceOwnQuotes(t *testing.T) {
+	app := newTestApp(t, "")
+	ctx := context.Background()
+	err := app.db.InTx(ctx, func(tx *store.Tx) error {
+		org, err := app.db.Accounts().CreateOrg(ctx, tx, auth.Org{Name: "Rival Remit", Kind: "other", Country: "GBR"})
+		if err != nil {
+			return err
+		}
+		_, err = app.db.Accounts().CreateUser(ctx, tx, auth.User{Username: "rival", FullName: "Rival", OrgID: org.ID,
+			Roles: []string{auth.RoleRemittanceProvider}}, "correct horse battery staple rival")
+		return err
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	app.sessions["rival"] = app.session(t, "rival")
+	date := time.Now().UTC().Add(-time.Minute).Format(time.RFC3339)
+	good := `{"from":"GBR","to":"KEN","firmType":"mto","date":"` + date + `","amount":200,"sendCurrency":"GBP",` +
+		`"fee":3,"rate":168,"interbankRate":170,"receiveCurrency":"KES","speed":"Less than one hour","pickupMethod":"Mobile wallet"}`
+	rec := app.do(t, auth.RoleRemittanceProvider, "POST", "/api/v1/remittances/quotes", good)
+	var sq struct {
+		ID         int64   `json:"id"`
+		Fee        float64 `json:"fee"`
+		Status     string  `json:"status"`
+		Replaces   int64   `json:"replaces"`
+		ReplacedBy int64   `json:"replacedBy"`
+		FeePct     float64 `json:"feePct"`
+	}
+	if err := json.Unmarshal(rec.Body.Bytes(), &sq); rec.Code != http.StatusCreated || err != nil || sq.Status != "active" {
+		t.Fatalf("submit: %d %s", rec.Code, rec.Body)
+	}
+	id := strconv.FormatInt(sq.ID, 10)
+	received := func() []map[string]any {
+		t.Helper()
+		rec := app.do(t, "", "GET", "/api/v1/remittances/quotes?from=GBR&to=KEN&amount=200&currency=GBP", "")
+		var out struct {
+			Services []map[string]any `json:"services"`
+		}
+		json.Unmarshal(rec.Body.Bytes(), &out)
+		return out.Services
+	}
+	if s := received(); len(s) != 1 || s[0]["feePct"] != 1.5 {
+		t.Fatalf("before the correction: %v", s)
+	}
+
+	// Who may see and change the quote.
+	for _, c := range []struct {
+		who, method, path, body string
+		want                    int
+	}{
+		{"", "GET", "/api/v1/remittances/quotes/mine", "", http.StatusUnauthorized},
+		{auth.RoleViewer, "GET", "/api/v1/remittances/quotes/mine", "", http.StatusForbidden},
+		{auth.RoleViewer, "POST", "/api/v1/remittances/quotes/" + id + "/withdraw", "", http.StatusForbidden},
+		{"rival", "POST", "/api/v1/remittances/quotes/" + id + "/withdraw", "", http.StatusNotFound},
+		{"rival", "POST", "/api/v1/remittances/quotes/" + id + "/correction", good, http.StatusNotFound},
+		{auth.RoleRemittanceProvider, "POST", "/api/v1/remittances/quotes/abc/withdraw", "", http.StatusBadRequest},
+		{auth.RoleRemittanceProvider, "POST", "/api/v1/remittances/quotes/999999/withdraw", "", http.StatusNotFound},
+	} {
+		if rec := app.do(t, c.who, c.method, c.path, c.body); rec.Code != c.want {
+			t.Errorf("%s %s as %q: %d %s, want %d", c.method, c.path, c.who, rec.Code, rec.Body, c.want)
+		}
+	}
+	rec = app.do(t, "rival", "GET", "/api/v1/remittances/quotes/mine", "")
+	if rec.Code != http.StatusOK || !strings.Contains(rec.Body.String(), `"quotes":[]`) {
+		t.Errorf("rival's list: %d %s", rec.Code, rec.Body)
+	}
+
+	// The correction: a new quote; the old one superseded, kept.
+	rec = app.do(t, auth.RoleRemittanceProvider, "POST", "/api/v1/remittances/quotes/"+id+"/correction", strings.Replace(good, `"fee":3`, `"fee":1`, 1))
+	var corr = sq
+	if err := json.Unmarshal(rec.Body.Bytes(), &corr); rec.Code != http.StatusCreated || err != nil || corr.Replaces != sq.ID || corr.ID == sq.ID {
+		t.Fatalf("correction: %d %s", rec.Code, rec.Body)
+	}
+	if s := received(); len(s) != 1 || s[0]["feePct"] != 0.5 {
+		t.Errorf("after the correction: %v", s)
+	}
+	// An invalid correction names the field and changes nothing.
+	rec = app.do(t, auth.RoleOrgAdmin, "POST", "/api/v1/remittances/quotes/"+strconv.FormatInt(corr.ID, 10)+"/correction",
+		strings.Replace(good, `"amount":200`, `"amount":-1`, 1))
+	if rec.Code != http.StatusBadRequest || !strings.Contains(rec.Body.String(), `"param":"amount"`) {
+		t.Errorf("invalid correction: %d %s", rec.Code, rec.Body)
+	}
+	rec = app.do(t, auth.RoleRemittanceProvider, "POST", "/api/v1/remittances/quotes/"+id+"/correction", good)
+	if rec.Code != http.StatusConflict {
+		t.Errorf("correcting a superseded quote: %d %s, want 409", rec.Code, rec.Body)
+	}
+	var mine struct {
+		Quotes []struct {
+			ID         int64  `json:"id"`
+			Status     string `json:"status"`
+			ReplacedBy int64  `json:"replacedBy"`
+			Fee        float64
+		} `json:"quotes"`
+	}
+	rec = app.do(t, auth.RoleRemittanceProvider, "GET", "/api/v1/remittances/quotes/mine", "")
+	if err := json.Unmarshal(rec.Body.Bytes(), &mine); err != nil || len(mine.Quotes) != 2 || mine.Quotes[0].ID != corr.ID ||
+		mine.Quotes[1].Status != "superseded" || mine.Quotes[1].ReplacedBy != corr.ID || mine.Quotes[1].Fee != 3 {
+		t.Errorf("mine: %d %s", rec.Code, rec.Body)
+	}
+
+	// The withdrawal (by the organisation's administrator): gone from
+	// the comparison at once.
+	rec = app.do(t, auth.RoleOrgAdmin, "POST", "/api/v1/remittances/quotes/"+strconv.FormatInt(corr.ID, 10)+"/withdraw", "")
+	if rec.Code != http.StatusOK || !strings.Contains(rec.Body.String(), `"status":"withdrawn"`) {
+		t.Fatalf("withdraw: %d %s", rec.Code, rec.Body)
+	}
+	if s := received(); len(s) != 0 {
+		t.Errorf("after the withdrawal: %v", s)
+	}
+	es, err := app.db.Audit().List(ctx, audit.Filter{Resource: "remittances", Limit: 50})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var details []string
+	for _, e := range es {
+		if e.Outcome == audit.OutcomeOK && e.Action == audit.ActionUpdate {
+			details = append(details, e.Detail)
+		}
+	}
+	if len(details) != 2 || !strings.HasPrefix(details[0], "quote withdrawn") && !strings.HasPrefix(details[1], "quote withdrawn") {
+		t.Errorf("audit: %q", details)
 	}
 }

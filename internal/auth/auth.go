@@ -118,6 +118,8 @@ var Resources = []Resource{
 	{Name: "cases", Description: "counter-trafficking and return cases: consents, referrals, services, comments, tasks", Personal: true, Scoped: true},
 	{Name: "releases", Description: "de-identified releases of counter-trafficking data: build, report, publish", Scoped: true},
 	{Name: "remittances", Description: "remittance prices: quotes, corridor, regional and global averages; providers submit their quotes", Scoped: true},
+	{Name: "labour", Description: "labour mobility: vacancies (published ones are public), recruitment drives and their pipeline, recruiters, recruitment costs and SDG 10.7.1", Scoped: true},
+	{Name: "workers", Description: "worker profiles registered for labour mobility (personal: names and contacts encrypted)", Personal: true, Scoped: true},
 }
 
 // LookupResource returns the catalogue entry of a resource.
@@ -176,6 +178,15 @@ const (
 // RoleRemittanceProvider is a remittance service provider's account: it
 // submits its organisation's current quotes.
 const RoleRemittanceProvider = "remittance-provider"
+
+// Labour-mobility roles: an employer (or destination-country agency)
+// posts vacancies and runs recruitment drives; a labour agency in a
+// country of origin registers workers with their consent and records
+// their recruitment costs.
+const (
+	RoleEmployer     = "employer"
+	RoleLabourAgency = "labour-agency"
+)
 
 // ValidateRoleName checks a role slug.
 func ValidateRoleName(name string) error {

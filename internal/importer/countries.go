@@ -52,5 +52,7 @@ func Builtin() *Registry {
 		RemittanceFlows(),
 		CTDC(),
 		RPW(),
+		ISCO(),
+		ESCO(),
 	)
 }

@@ -36,7 +36,9 @@ import (
 //     data under another file name: the new import replaces the earlier
 //     sources' quotes with the same corridor, period, firm, amount and
 //     sending currency (store.ReplaceRPWQuotes), counted as
-//     "duplicates_across_files";
+//     "duplicates_across_files"; the same file imported again replaces its
+//     previous import, counted as "replaced_previous_import" with a note
+//     giving when that import was loaded;
 //   - a DataBank "Remittance Prices Worldwide (Corridors)" export: the
 //     corridor averages, stored as published;
 //   - the UK corridor aggregates and provider comparisons (RPW Q3 2025);
@@ -164,10 +166,11 @@ func loadRPW(ctx context.Context, tx *store.Tx, files []string, rec *Recorder) e
 			if lt, err := rep.Layout.MarshalText(); err == nil {
 				src.Layout = "rpw-" + string(lt)
 			}
-			replaced, err := store.ReplaceRPWQuotes(ctx, tx, src, quotes, true)
+			repl, err := store.ReplaceRPWQuotesReport(ctx, tx, src, quotes, true)
 			if err != nil {
 				return err
 			}
+			replaced := repl.OtherFiles
 			for range rep.Rows {
 				rec.Read()
 			}
@@ -176,6 +179,13 @@ func loadRPW(ctx context.Context, tx *store.Tx, files []string, rec *Recorder) e
 				rec.Count(k, n)
 			}
 			rec.Count("duplicates_across_files", int(replaced))
+			// A file imported again replaces its previous import: say how
+			// many quotes were replaced, not just how many were loaded.
+			rec.Count("replaced_previous_import", int(repl.Previous))
+			if !repl.PreviousLoadedAt.IsZero() {
+				rec.Note("%s: imported before (%s): its %d quotes were replaced by the %d of this import", rep.File,
+					repl.PreviousLoadedAt.Format("2006-01-02 15:04 UTC"), repl.Previous, len(quotes))
+			}
 			if replaced > 0 {
 				rec.Note("%s: replaced %d quotes of earlier imports with the same corridor, period, firm, amount and currency", rep.File, replaced)
 			}

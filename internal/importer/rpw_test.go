@@ -6,6 +6,7 @@ import (
 	"math"
 	"os"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -227,6 +228,30 @@ func TestRPWSameDataAnotherName(t *testing.T) {
 		}
 		if q, _ := db.RemitQuotesOf(ctx, "import:rpw_eastafrica_2025_3Q_excerpt.csv"); len(q) != 0 {
 			t.Errorf("the earlier source keeps %d quotes", len(q))
+		}
+		if rep.Quality["replaced_previous_import"] != 0 {
+			t.Errorf("a new file: replaced_previous_import = %d", rep.Quality["replaced_previous_import"])
+		}
+		// The same file again (changed by a byte, so not skipped): the
+		// report says its previous import's quotes were replaced.
+		if err := os.WriteFile(copyPath, append([]byte(strings.ReplaceAll(strings.ReplaceAll(string(b), "\r\n", "\n"), "\n", "\r\n")), "\r\n"...), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		rep, err = rn.Run(ctx, importer.RPWName, []string{copyPath})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if rep.Loaded != 144 || rep.Quality["replaced_previous_import"] != 144 || rep.Quality["duplicates_across_files"] != 0 {
+			t.Errorf("re-import: loaded %d, replaced_previous_import %d, duplicates_across_files %d; want 144, 144, 0",
+				rep.Loaded, rep.Quality["replaced_previous_import"], rep.Quality["duplicates_across_files"])
+		}
+		if !slices.ContainsFunc(rep.Notes, func(n string) bool {
+			return strings.Contains(n, "imported before") && strings.Contains(n, "144 quotes were replaced")
+		}) {
+			t.Errorf("re-import notes %q lack the replacement", rep.Notes)
+		}
+		if after := services(); after != before {
+			t.Errorf("KEN→UGA services %d → %d after importing the same file again", before, after)
 		}
 	})
 }

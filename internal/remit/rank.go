@@ -4,6 +4,7 @@ import (
 	"cmp"
 	"math"
 	"slices"
+	"strings"
 	"time"
 
 	"github.com/corridor-platform/corridor/internal/derrors"
@@ -54,6 +55,11 @@ type RankedService struct {
 	// asked and the figures are the quote's fee and rate applied to the
 	// asked amount.
 	Exact bool `json:"exact"`
+	// Notes are the codes of the quote's survey notes (NotePromotional,
+	// NoteAccountRequired); Note is the source's own text of them
+	// (English, as RPW publishes it).
+	Notes []string `json:"notes"`
+	Note  string   `json:"note,omitempty"`
 }
 
 // Rank compares the services of a corridor for a sender. For each service
@@ -110,6 +116,7 @@ func Rank(quotes []Quote, req RankRequest) ([]RankedService, error) {
 			Quote: q, Provider: q.Firm, FirmType: q.FirmType, ReceiveCurrency: q.ReceiveCurrency,
 			Speed: q.Speed, PickupMethod: q.PickupMethod, Transparent: q.Transparent,
 			QuotedAt: quoteTime(q), Stale: q.Stale(req.Now, req.MaxAge), Exact: q.Amount == req.Amount, Source: q.Source,
+			Notes: q.Flags.NoteCodes(), Note: q.Note,
 		}
 		// The quote's fee and rate applied to the asked amount.
 		at := *q
@@ -168,4 +175,57 @@ func quoteTime(q *Quote) time.Time {
 		return q.QuotedAt
 	}
 	return q.Date
+}
+
+// IsSurvey reports whether a ranked service is a World Bank RPW survey
+// price rather than a current offer: imported survey data (Source
+// "import:…") that is stale. Survey prices are history — the price a
+// mystery shopper was quoted in a survey wave — and are shown apart from
+// current offers, never ranked as one.
+func (s *RankedService) IsSurvey() bool {
+	return s.Stale && strings.HasPrefix(s.Source, "import:")
+}
+
+// SurveyInfo describes the survey prices of a comparison: the survey
+// quarters and the days the prices were collected.
+type SurveyInfo struct {
+	FirstPeriod   Period    `json:"firstPeriod"`
+	LastPeriod    Period    `json:"lastPeriod"`
+	CollectedFrom time.Time `json:"collectedFrom"`
+	CollectedTo   time.Time `json:"collectedTo"`
+}
+
+// SplitSurvey separates Rank's result into the current offers (every
+// service that is not IsSurvey, in Rank's order) and the survey prices
+// (IsSurvey, in Rank's order: by value received, most first, those
+// without a known amount received last), with the survey's quarters and
+// collection days (zero when there are no survey prices).
+func SplitSurvey(ranked []RankedService) (current, survey []RankedService, info SurveyInfo) {
+	current, survey = []RankedService{}, []RankedService{}
+	for _, s := range ranked {
+		if !s.IsSurvey() {
+			current = append(current, s)
+			continue
+		}
+		survey = append(survey, s)
+		if s.Quote == nil {
+			continue
+		}
+		q := s.Quote
+		if info.FirstPeriod == 0 || q.Period < info.FirstPeriod {
+			info.FirstPeriod = q.Period
+		}
+		info.LastPeriod = max(info.LastPeriod, q.Period)
+		d := q.Date
+		if d.IsZero() {
+			d = s.QuotedAt
+		}
+		if !d.IsZero() && (info.CollectedFrom.IsZero() || d.Before(info.CollectedFrom)) {
+			info.CollectedFrom = d
+		}
+		if d.After(info.CollectedTo) {
+			info.CollectedTo = d
+		}
+	}
+	return current, survey, info
 }

@@ -316,6 +316,18 @@ func ParseCorridor(s string) (Corridor, error) {
 	return Corridor{From: t[:3], To: t[3:]}, nil
 }
 
+// rpwCodeNames names the country codes RPW (and the DataBank corridor
+// export) uses that are not ISO 3166-1 alpha-3 codes, so that the
+// reference geography does not know them: ANT, the Netherlands Antilles
+// (dissolved in 2010, still in RPW's history), and KSV and XKX, Kosovo
+// (the World Bank's code and the user-assigned code in common use).
+var rpwCodeNames = map[string]string{"ANT": "Netherlands Antilles", "KSV": "Kosovo", "XKX": "Kosovo"}
+
+// CodeName returns the English name of a country code RPW uses that is
+// not an ISO 3166-1 code (ANT, KSV, XKX), or "" for any other code:
+// the reference geography names those.
+func CodeName(code string) string { return rpwCodeNames[code] }
+
 func isISO3(s string) bool {
 	if len(s) != 3 {
 		return false
@@ -348,6 +360,29 @@ const (
 // ones: the margin is not known, so they are left out of every average,
 // SmaRT and the sender ranking.
 const FlagsUnreliable = FlagPlaceholderRate | FlagTotalMismatch
+
+// The codes of the survey notes a quote carries (RankedService.Notes):
+// RPW's NOTE1 / "Standard Note" column says a price is a promotion,
+// marketing campaign or discount rate, or that the provider shows
+// detailed prices only to account holders (rpwfile sets FlagPromotional
+// and FlagAccountRequired from it).
+const (
+	NotePromotional     = "promotional"
+	NoteAccountRequired = "accountRequired"
+)
+
+// NoteCodes returns the codes of the survey notes of flags, in a fixed
+// order; never nil.
+func (f Flag) NoteCodes() []string {
+	out := []string{}
+	if f.Has(FlagPromotional) {
+		out = append(out, NotePromotional)
+	}
+	if f.Has(FlagAccountRequired) {
+		out = append(out, NoteAccountRequired)
+	}
+	return out
+}
 
 // Has reports whether all bits of g are set in f.
 func (f Flag) Has(g Flag) bool { return f&g == g }

@@ -3,6 +3,7 @@ package remit
 import (
 	_ "embed"
 	"fmt"
+	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -32,6 +33,40 @@ var currencies = sync.OnceValue(func() map[string]bool {
 func IsCurrency(code string, active bool) bool {
 	a, ok := currencies()[code]
 	return ok && (a || !active)
+}
+
+//go:embed countrycurrencies.txt
+var countryCurrencyList string
+
+var countryCurrencies = sync.OnceValue(func() map[string][]string {
+	m := make(map[string][]string, 260)
+	for _, line := range strings.Split(countryCurrencyList, "\n") {
+		f := strings.Fields(line)
+		if len(f) != 2 || strings.HasPrefix(f[0], "#") {
+			continue
+		}
+		m[f[0]] = strings.Split(f[1], ",")
+	}
+	return m
+})
+
+// CountryCurrencies returns the ISO 4217 codes of the currencies used in
+// a country (ISO 3166-1 alpha-3), the country's own first; nil when the
+// country is not in the table. The table (countrycurrencies.txt, from
+// ISO 4217's list one) covers every ISO 3166-1 country and the codes RPW
+// uses besides (ANT, KSV, XKX).
+func CountryCurrencies(country string) []string { return countryCurrencies()[country] }
+
+// CurrencyPlausible reports whether money may be sent from or received
+// in country in currency: a currency used in the country, or USD or EUR,
+// which RPW quotes on many corridors. A country the table does not know
+// accepts any currency: there is nothing to check against.
+func CurrencyPlausible(country, currency string) bool {
+	if currency == "USD" || currency == "EUR" {
+		return true
+	}
+	list, ok := countryCurrencies()[country]
+	return !ok || slices.Contains(list, currency)
 }
 
 // FieldError is one problem with a submitted quote; Field is the JSON name
@@ -127,7 +162,8 @@ func CheckInterbank(q *Quote, ref float64, rules Rules) error {
 // The error is a FieldErrors (derrors.Invalid) naming every bad field:
 // from, to (ISO 3166 alpha-3, different), period (a valid quarter, the one
 // the date falls in), date (set, not in the future), firm, sendCurrency
-// and receiveCurrency (active ISO 4217 codes), amount (> 0), fee (≥ 0 and
+// and receiveCurrency (active ISO 4217 codes, each used in its country
+// or USD or EUR: CurrencyPlausible), amount (> 0), fee (≥ 0 and
 // less than the amount), rate and interbankRate (> 0; for a transparent
 // quote the margin they give lies within the rules' band), speed (known).
 func Validate(q *Quote, rules Rules, now time.Time) error {
@@ -158,11 +194,17 @@ func Validate(q *Quote, rules Rules, now time.Time) error {
 	if strings.TrimSpace(q.Firm) == "" {
 		add("firm", "missing")
 	}
-	if !IsCurrency(q.SendCurrency, true) {
-		add("sendCurrency", "%q is not an ISO 4217 currency code", clip(q.SendCurrency))
-	}
-	if !IsCurrency(q.ReceiveCurrency, true) {
-		add("receiveCurrency", "%q is not an ISO 4217 currency code", clip(q.ReceiveCurrency))
+	for _, c := range [...]struct{ field, code, country, role string }{
+		{"sendCurrency", q.SendCurrency, q.From, "sending"},
+		{"receiveCurrency", q.ReceiveCurrency, q.To, "receiving"},
+	} {
+		switch {
+		case !IsCurrency(c.code, true):
+			add(c.field, "%q is not an ISO 4217 currency code", clip(c.code))
+		case isISO3(c.country) && !CurrencyPlausible(c.country, c.code):
+			add(c.field, "%s is not a currency used in the %s country %s (%s; USD and EUR are also accepted)",
+				c.code, c.role, c.country, strings.Join(CountryCurrencies(c.country), ", "))
+		}
 	}
 	if !(q.Amount > 0) {
 		add("amount", "must be positive")

@@ -54,7 +54,7 @@ func (ind Indicator) Compile(known func(string) bool) (Compiled, error) {
 		return c, derrors.Kindf(derrors.Invalid, "aggregation: sum or none")
 	}
 	if ind.Records != "" {
-		if ind.Records != "incidents" || !ind.Builtin {
+		if ind.Records != "incidents" && ind.Records != "recruitment-costs" || !ind.Builtin {
 			return c, derrors.Kindf(derrors.Invalid, "records: only built-in indicators count records")
 		}
 		return c, nil
@@ -117,6 +117,10 @@ func BuiltinIndicators() []Indicator {
 		{Code: "sdg_10_7_3", Name: "SDG 10.7.3: people who died or disappeared in the process of migration",
 			Description: "Dead and missing recorded by IOM's Missing Migrants Project, by year of incident; area is a country of incident, a Region of Incident as published (e.g. Mediterranean), or 001 for the world.",
 			Numerator:   "dead + missing in incidents", Records: "incidents", Factor: 1, Unit: "persons", Aggregation: "sum", Builtin: true},
+		{Code: "sdg_10_7_1", Name: "SDG 10.7.1: recruitment cost borne by employee as a proportion of monthly income earned in country of destination",
+			Description: "Computed from the recruitment process recorded in Corridor: for each worker, every recruitment cost the worker reported paying (fees, service charges, travel, documents, medical, training, loan interest), converted to the wage currency, divided by the first monthly wage in the destination; the value is the mean over the workers of the corridor. area is the country of origin, counterpart the country of destination, period the year the first wage was recorded. Groups of fewer than 3 workers are withheld.",
+			Numerator:   "recruitment costs of workers", Denominator: "first monthly wage", Records: "recruitment-costs", Factor: 1, Decimals: 3,
+			Unit: "months of wages", Aggregation: "none", Bilateral: true, Builtin: true},
 		{Code: "sdg_10_7_4", Name: "SDG 10.7.4: refugees and other people in need of international protection per 100,000 population of the country of origin",
 			Description: "UNHCR's formula: people originating from the country who are refugees (including people in refugee-like situations) or other people in need of international protection, in all countries of asylum, at the end of the year, per 100,000 of the origin's population plus those people (UN DESA mid-year population). Other people in need of international protection are counted from 2018, when UNHCR began to report them; before that the category held nobody. Palestine refugees under UNRWA's mandate are not in UNHCR's data.",
 			Numerator:   "refugees[area=*, counterpart=$area] + others_in_need[area=*, counterpart=$area, missing=0]",

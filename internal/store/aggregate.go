@@ -457,15 +457,19 @@ func (db *DB) DataVersion(ctx context.Context) (string, error) {
 func (db *DB) readDataVersion(ctx context.Context) (string, error) {
 	// The definitions' total length changes when a new program version
 	// updates a built-in definition (EnsureBuiltinIndicators).
-	var n, versions, lastImport, indicators, defs int64
+	// labour_costs changes with every recruitment cost or first wage
+	// recorded (SDG 10.7.1 is computed from them).
+	var n, versions, lastImport, indicators, defs, costs int64
 	err := db.queryRow(ctx, `SELECT
 		(SELECT COUNT(*) FROM datasets),
 		(SELECT CAST(COALESCE(SUM(version), 0) AS BIGINT) FROM datasets),
 		(SELECT CAST(COALESCE(MAX(import_id), 0) AS BIGINT) FROM datasets),
 		(SELECT COUNT(*) FROM indicators),
-		(SELECT CAST(COALESCE(SUM(LENGTH(definition)), 0) AS BIGINT) FROM indicators)`).Scan(&n, &versions, &lastImport, &indicators, &defs)
+		(SELECT CAST(COALESCE(SUM(LENGTH(definition)), 0) AS BIGINT) FROM indicators),
+		(SELECT CAST(COALESCE(SUM(version), 0) AS BIGINT) FROM cache_versions WHERE name = 'labour_costs')`).
+		Scan(&n, &versions, &lastImport, &indicators, &defs, &costs)
 	if err != nil {
 		return "", classify(err)
 	}
-	return fmt.Sprintf("%d.%d.%d.%d.%d", n, versions, lastImport, indicators, defs), nil
+	return fmt.Sprintf("%d.%d.%d.%d.%d.%d", n, versions, lastImport, indicators, defs, costs), nil
 }

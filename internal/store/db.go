@@ -48,6 +48,12 @@ type DB struct {
 	// remit caches the remittance aggregates and sender lists
 	// (remit_query.go).
 	remit remitCache
+	// labour caches the matching indexes per labour version
+	// (labour_match.go).
+	labour labourCache
+	// taxonomy caches the ESCO/ISCO taxonomy per version
+	// (labour_taxonomy.go).
+	taxonomy taxonomyCache
 	// recheck lets version reads be reused for a while (recheck.go).
 	recheck recheck
 	// cpStop and cpDone run the background WAL checkpointer (SQLite,

@@ -182,6 +182,7 @@ func (db *DB) RotateKeys(ctx context.Context, batch int, progress func(table str
 	}{
 		{"users", []string{"full_name", "email"}},
 		{"people", []string{"given_name", "family_name", "birth_date", "document_number"}},
+		{"labour_workers", []string{"personal"}},
 	} {
 		for {
 			n, err := db.rotateBatch(ctx, t.table, t.cols, active, batch)

@@ -150,7 +150,7 @@ func (db *DB) RemitCorridorCurrencies(ctx context.Context, c remit.Corridor) (_ 
 	defer derrors.Wrap(&err, "store.RemitCorridorCurrencies(%s)", c)
 	rows, err := db.query(ctx, `SELECT send_currency, COUNT(*),
 		COALESCE(MAX(CASE WHEN basket_usd = 200 THEN amount END), 0) FROM remit_quotes
-		WHERE from_country = ? AND to_country = ? GROUP BY send_currency ORDER BY COUNT(*) DESC, send_currency`, c.From, c.To)
+		WHERE from_country = ? AND to_country = ? AND status = 'active' GROUP BY send_currency ORDER BY COUNT(*) DESC, send_currency`, c.From, c.To)
 	if err != nil {
 		return nil, err
 	}

@@ -281,7 +281,7 @@ func (db *DB) addRemitUKCorridors(ctx context.Context, a *RemitAggregates, iso3 
 // scanRemitRange adds the quotes with ids from..to to g.
 func (db *DB) scanRemitRange(ctx context.Context, g *remit.Aggregator, from, to int64) (int, error) {
 	rows, err := db.sql.QueryContext(ctx, db.dialect.rebind(`SELECT from_country, to_country, period, basket_usd, amount, fee, rate,
-		interbank_rate, transparent, speed, pickup_method, access_point, network_coverage FROM remit_quotes WHERE id BETWEEN ? AND ? AND basket_usd = 200`), from, to)
+		interbank_rate, transparent, speed, pickup_method, access_point, network_coverage FROM remit_quotes WHERE id BETWEEN ? AND ? AND basket_usd = 200 AND status = 'active'`), from, to)
 	if err != nil {
 		return 0, classify(err)
 	}
@@ -393,11 +393,17 @@ type RemitGroupAverage struct {
 	// quarter (DataBank's export; RemitSurveyCorridors where the quarter
 	// is not in it), in the group; 0 when unknown. Partial is true when the average covers fewer
 	// corridors, and Coverage then says it covers only those corridors.
-	SurveyCorridors int    `json:"surveyCorridors"`
-	Partial         bool   `json:"partial"`
-	Coverage        string `json:"coverage"`
-	Source          string `json:"source"`
-	Method          string `json:"method"`
+	SurveyCorridors int `json:"surveyCorridors"`
+	// SurveyPeriod is the quarter whose survey SurveyCorridors counts: the
+	// quarter itself when DataBank's export has it, else the latest
+	// quarter it has (2020Q3 for the shipped export, which ends there:
+	// the row-level quotes of later quarters are compared with the survey
+	// as it last stood); absent when unknown.
+	SurveyPeriod remit.Period `json:"surveyPeriod,omitempty"`
+	Partial      bool         `json:"partial"`
+	Coverage     string       `json:"coverage"`
+	Source       string       `json:"source"`
+	Method       string       `json:"method"`
 	// SDG is the global average against the SDG 10.c.1 3 % target (global
 	// group only).
 	SDG *remit.SDGStatus `json:"sdg,omitempty"`
@@ -413,7 +419,26 @@ func (a *RemitAggregates) surveySize(p remit.Period) int {
 	if n := a.surveyN[p]; n > 0 {
 		return n
 	}
+	if ref := a.surveyRef(p); ref != 0 {
+		return a.surveyN[ref]
+	}
 	return RemitSurveyCorridors
+}
+
+// surveyRef is the quarter of DataBank's export whose survey is the
+// reference for quarter p: p itself when the export has it, else the
+// latest quarter the export has before p (0: none).
+func (a *RemitAggregates) surveyRef(p remit.Period) remit.Period {
+	if a.surveyN[p] > 0 {
+		return p
+	}
+	var ref remit.Period
+	for q := range a.surveyN {
+		if q < p && q > ref {
+			ref = q
+		}
+	}
+	return ref
 }
 
 // remitCoverage states what an average covers.
@@ -461,7 +486,10 @@ func (db *DB) RemitAverages(ctx context.Context, p remit.Period, group string) (
 		case RemitGroupGlobal:
 			return "World"
 		}
-		return a.CountryName[code] // sending, receiving: the country's name
+		if n := a.CountryName[code]; n != "" { // sending, receiving: the country's name
+			return n
+		}
+		return remit.CodeName(code) // RPW's own codes the geography lacks: ANT, KSV
 	}
 	out := []RemitGroupAverage{}
 	key := func(c remit.Corridor) string {
@@ -537,28 +565,43 @@ func (db *DB) RemitAverages(ctx context.Context, p remit.Period, group string) (
 			}
 		}
 	}
+	ref := a.surveyRef(p)
 	for i := range out {
 		// The global average is compared with the survey's size; a group
-		// with the survey's corridors in that group (DataBank), or, for a
-		// quarter DataBank does not have, is partial when the quarter is.
+		// with the survey's corridors in that group (DataBank) in the
+		// quarter or, for a quarter after DataBank's export (the
+		// row-level quotes of 2025), in the export's latest quarter before
+		// it: the survey as it last stood.
 		survey := a.surveySize(p)
 		if group != RemitGroupGlobal {
-			if a.surveyN[p] > 0 {
+			switch {
+			case ref != 0:
 				n := 0
-				for _, pv := range a.pubPeriod[p] {
+				for _, pv := range a.pubPeriod[ref] {
 					if pv.Series == RemitSeriesDataBank && key(pv.Corridor) == out[i].Group {
 						n++
 					}
 				}
-				survey = max(n, out[i].Corridors)
-			} else if total >= survey {
+				survey = 0 // the group was not in the survey: unknown
+				if n > 0 {
+					survey = max(n, out[i].Corridors)
+				}
+			case total >= survey:
 				survey = out[i].Corridors
-			} else {
+			default:
 				survey = 0 // unknown, and the quarter's data are partial
 			}
 		}
 		out[i].SurveyCorridors = survey
 		out[i].Partial, out[i].Coverage = remitCoverage(out[i].Services, out[i].Corridors, survey)
+		if survey > 0 && ref != 0 {
+			out[i].SurveyPeriod = ref
+			if ref != p {
+				out[i].Coverage += fmt.Sprintf("; RPW's survey as of %s, the latest quarter of DataBank's corridor export, is the reference", ref)
+			}
+		} else if survey == 0 && ref != 0 && ref != p {
+			out[i].Coverage += fmt.Sprintf("; not in RPW's survey as of %s, the latest quarter of DataBank's corridor export", ref)
+		}
 		if group == RemitGroupGlobal {
 			s := remit.GlobalSDGStatus(out[i].AverageTotalCostPct)
 			out[i].SDG = &s
@@ -582,16 +625,21 @@ func scanRemitQuote(r interface{ Scan(...any) error }) (int64, string, remit.Quo
 	if err != nil {
 		return 0, "", q, err
 	}
+	fillRemitQuote(&q, firmType, period, speed, flags, date, at)
+	q.Source = source
+	return id, source, q, nil
+}
+
+// fillRemitQuote sets the fields of q scanned as other types.
+func fillRemitQuote(q *remit.Quote, firmType string, period, speed, flags int64, date, at sql.NullTime) {
 	q.FirmType, _ = remit.ParseFirmType(firmType)
 	q.Period, q.Speed, q.Flags = remit.Period(period), remit.Speed(speed), remit.Flag(flags)
-	q.Source = source
 	if date.Valid {
 		q.Date = date.Time.UTC()
 	}
 	if at.Valid {
 		q.QuotedAt = at.Time.UTC()
 	}
-	return id, source, q, nil
 }
 
 // remitServicesMax bounds the per-corridor entries of the services cache.
@@ -647,7 +695,7 @@ func (db *DB) RemitServices(ctx context.Context, c remit.Corridor, currency stri
 	rows, err := db.query(ctx, `SELECT `+remitQuoteSelect+` FROM (
 		SELECT `+remitQuoteSelect+`, service_key, ROW_NUMBER() OVER (PARTITION BY service_key, amount
 			ORDER BY COALESCE(quoted_at, quote_date) DESC, id DESC) AS rn
-		FROM remit_quotes WHERE from_country = ? AND to_country = ? AND send_currency = ?) latest
+		FROM remit_quotes WHERE from_country = ? AND to_country = ? AND send_currency = ? AND status = 'active') latest
 		WHERE rn = 1 ORDER BY service_key, amount`, c.From, c.To, currency)
 	if err != nil {
 		return nil, err

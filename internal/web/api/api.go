@@ -100,6 +100,8 @@ func (a *API) Register(r *web.Router) {
 		a.registerTrafficking(r)
 		a.registerReleases(r)
 		a.registerRemittances(r)
+		a.registerLabour(r)
+		a.registerOccupations(r)
 	}
 }
 

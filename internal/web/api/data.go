@@ -234,6 +234,10 @@ func (a *API) data(w http.ResponseWriter, r *http.Request) {
 	if ind.Factor != 1 {
 		meta.Definition += " × " + strconv.FormatFloat(ind.Factor, 'f', -1, 64)
 	}
+	if ind.Records == "recruitment-costs" {
+		a.recruitmentCostData(w, r, ind, meta, areaParam, cpParam, period, sex, format)
+		return
+	}
 	if ind.Records == "incidents" {
 		a.incidentData(w, r, ind, meta, incidentQuery{area: areaParam, route: route, period: period, sex: sex, format: format})
 		return

@@ -44,6 +44,18 @@ func (a *API) registerRemittances(r *web.Router) {
 	r.Handle(web.Route{Method: "POST", Pattern: "/api/v1/remittances/quotes", Resource: "remittances", Action: web.ActionCreate,
 		Summary: "Submit a current quote for one's provider organisation (validated, timestamped, audited)",
 		Handler: http.HandlerFunc(a.submitRemitQuote)})
+	// A provider organisation's own quotes: list, correct, withdraw (the
+	// same permission as submitting: create on remittances at
+	// organisation scope; another organisation's quote is a 404).
+	r.Handle(web.Route{Method: "GET", Pattern: "/api/v1/remittances/quotes/mine", Resource: "remittances", Action: web.ActionCreate,
+		Summary: "The quotes one's provider organisation submitted, newest first, with their status (active, superseded by a correction, withdrawn)",
+		Handler: http.HandlerFunc(a.myRemitQuotes)})
+	r.Handle(web.Route{Method: "POST", Pattern: "/api/v1/remittances/quotes/{id}/correction", Resource: "remittances", Action: web.ActionCreate,
+		Summary: "Correct one of one's organisation's quotes: a new quote (validated, timestamped, audited) that supersedes it; the old prices stay in the history",
+		Handler: http.HandlerFunc(a.correctRemitQuote)})
+	r.Handle(web.Route{Method: "POST", Pattern: "/api/v1/remittances/quotes/{id}/withdraw", Resource: "remittances", Action: web.ActionCreate,
+		Summary: "Withdraw one of one's organisation's quotes: no longer ranked or averaged from now on; kept, marked withdrawn (audited)",
+		Handler: http.HandlerFunc(a.withdrawRemitQuote)})
 	r.Handle(web.Route{Method: "GET", Pattern: "/api/v1/remittances/corridors/{corridor}", Resource: "remittances", Action: web.ActionRead, Public: true,
 		Summary: "A corridor's average total cost and SmaRT by quarter (published DataBank averages where no quotes exist, marked with their source); format=csv",
 		Handler: c.Wrap(http.HandlerFunc(a.remitCorridor))})
@@ -128,9 +140,23 @@ type RemitQuotesAnswer struct {
 	Amount   float64 `json:"amount"`
 	Currency string  `json:"currency"`
 	// StaleAfterHours is the age past which a quote is flagged stale.
-	StaleAfterHours float64               `json:"staleAfterHours"`
-	Services        []remit.RankedService `json:"services"`
-	Citation        string                `json:"citation"`
+	StaleAfterHours float64 `json:"staleAfterHours"`
+	// Services is every service of the corridor in the currency: the
+	// complete current ones ranked first, then the flagged ones (stale,
+	// non-transparent…), survey prices included.
+	Services []remit.RankedService `json:"services"`
+	// CurrentOffers counts the services that are not survey prices (0:
+	// no current offer for the corridor — say so).
+	CurrentOffers int `json:"currentOffers"`
+	// Survey is the World Bank RPW survey prices among Services (imported
+	// survey data older than the stale age: remit.RankedService.IsSurvey),
+	// by amount received — what a mystery shopper was quoted in a survey
+	// wave, not a current offer; each is stale, with its date. SurveyInfo
+	// gives the survey quarters and collection days (absent when Survey
+	// is empty).
+	Survey     []remit.RankedService `json:"survey"`
+	SurveyInfo *remit.SurveyInfo     `json:"surveyInfo,omitempty"`
+	Citation   string                `json:"citation"`
 }
 
 func (a *API) remitQuotes(w http.ResponseWriter, r *http.Request) {
@@ -190,7 +216,7 @@ func (a *API) remitQuotes(w http.ResponseWriter, r *http.Request) {
 	if format == formatCSV {
 		cw := csvDownload(w, `remittance-quotes-`+c.String()+`.csv`)
 		cw.Write([]string{"rank", "provider", "firmType", "feePct", "fxMarginPct", "totalCostPct", "amountReceived", "receiveCurrency",
-			"speed", "pickupMethod", "transparent", "quotedAt", "stale", "complete", "valueReceived", "source", "reason"})
+			"speed", "pickupMethod", "transparent", "quotedAt", "stale", "complete", "valueReceived", "source", "reason", "survey", "notes"})
 		// Only complete services are ranked (they come first, numbered 1…n);
 		// stale and incomplete ones have an empty rank, as on the page.
 		for i, s := range ranked {
@@ -201,13 +227,18 @@ func (a *API) remitQuotes(w http.ResponseWriter, r *http.Request) {
 			cw.Write([]string{rank, csvSafe(s.Provider), s.FirmType.String(), fmtPct(&s.FeePct), fmtPct(s.FXMarginPct),
 				fmtPct(s.TotalCostPct), fmtPct(s.AmountReceived), s.ReceiveCurrency, s.Speed.String(), csvSafe(s.PickupMethod),
 				strconv.FormatBool(s.Transparent), s.QuotedAt.Format(time.RFC3339), strconv.FormatBool(s.Stale), strconv.FormatBool(s.Complete),
-				fmtPct(s.ValueReceived), csvSafe(s.Source), csvSafe(s.Reason)})
+				fmtPct(s.ValueReceived), csvSafe(s.Source), csvSafe(s.Reason), strconv.FormatBool(s.IsSurvey()), strings.Join(s.Notes, " ")})
 		}
 		cw.Flush()
 		return
 	}
-	web.WriteJSON(w, http.StatusOK, RemitQuotesAnswer{From: from, To: to, Amount: amount, Currency: currency,
-		StaleAfterHours: rules.MaxAge.Hours(), Services: ranked, Citation: RemitCitation})
+	current, survey, info := remit.SplitSurvey(ranked)
+	out := RemitQuotesAnswer{From: from, To: to, Amount: amount, Currency: currency, StaleAfterHours: rules.MaxAge.Hours(),
+		Services: ranked, CurrentOffers: len(current), Survey: survey, Citation: RemitCitation}
+	if len(survey) > 0 {
+		out.SurveyInfo = &info
+	}
+	web.WriteJSON(w, http.StatusOK, out)
 }
 
 func fmtPct(p *float64) string {
@@ -434,14 +465,33 @@ type RemitQuoteRequest struct {
 }
 
 func (a *API) submitRemitQuote(w http.ResponseWriter, r *http.Request) {
+	q, err := readRemitQuote(w, r)
+	if err != nil {
+		a.problem(w, r, err)
+		return
+	}
+	ctx := store.WithAuditClient(r.Context(), web.ClientAddr(r), "")
+	sq, err := a.db.SubmitQuote(ctx, web.PrincipalFrom(r.Context()), q, remit.DefaultRules())
+	if err != nil {
+		a.problem(w, r, remitParamError(err))
+		return
+	}
+	web.SkipAudit(r) // the store audited the submission with it
+	w.Header().Set("Location", "/api/v1/remittances/quotes?from="+sq.From+"&to="+sq.To+"&amount="+
+		strconv.FormatFloat(sq.Amount, 'f', -1, 64)+"&currency="+sq.SendCurrency)
+	web.WriteJSON(w, http.StatusCreated, sq)
+}
+
+// readRemitQuote reads a RemitQuoteRequest body into a quote. The error
+// names the parameter at fault.
+func readRemitQuote(w http.ResponseWriter, r *http.Request) (remit.Quote, error) {
 	r.Body = http.MaxBytesReader(w, r.Body, RemitMaxBody)
 	var in RemitQuoteRequest
 	if err := decodeJSON(r, &in); err != nil {
 		if errors.Is(err, derrors.TooLarge) {
 			err = &remitBodyTooLarge{limit: RemitMaxBody}
 		}
-		a.problem(w, r, err)
-		return
+		return remit.Quote{}, err
 	}
 	date := time.Now().UTC()
 	if ds := strings.TrimSpace(in.Date); ds != "" {
@@ -450,8 +500,7 @@ func (a *API) submitRemitQuote(w http.ResponseWriter, r *http.Request) {
 			d, err = time.Parse(time.DateOnly, ds)
 		}
 		if err != nil {
-			a.problem(w, r, &web.ParamError{Param: "date", Reason: "a date (2025-08-19) or time (2025-08-19T10:00:00Z)"})
-			return
+			return remit.Quote{}, &web.ParamError{Param: "date", Reason: "a date (2025-08-19) or time (2025-08-19T10:00:00Z)"}
 		}
 		date = d.UTC()
 	}
@@ -467,29 +516,110 @@ func (a *API) submitRemitQuote(w http.ResponseWriter, r *http.Request) {
 	if in.FirmType != "" {
 		ft, ok := remit.ParseFirmType(in.FirmType)
 		if !ok {
-			a.problem(w, r, &web.ParamError{Param: "firmType", Reason: "one of bank, mto, mobile, post, other"})
-			return
+			return remit.Quote{}, &web.ParamError{Param: "firmType", Reason: "one of bank, mto, mobile, post, other"}
 		}
 		q.FirmType = ft
 	}
 	if sp, ok := remit.ParseSpeed(in.Speed); ok {
 		q.Speed = sp
 	} else {
-		a.problem(w, r, &web.ParamError{Param: "speed", Reason: "one of: Less than one hour, Same day, Next day, 2 days, 3-5 days, 6 days or more"})
-		return
+		return remit.Quote{}, &web.ParamError{Param: "speed", Reason: "one of: Less than one hour, Same day, Next day, 2 days, 3-5 days, 6 days or more"}
 	}
 	if in.BasketUSD != 0 && in.BasketUSD != 200 && in.BasketUSD != 500 {
-		a.problem(w, r, &web.ParamError{Param: "basketUsd", Reason: "200, 500 or 0 (not a USD basket amount)"})
+		return remit.Quote{}, &web.ParamError{Param: "basketUsd", Reason: "200, 500 or 0 (not a USD basket amount)"}
+	}
+	return q, nil
+}
+
+// RemitOwnQuote is one of a provider organisation's quotes as its staff
+// see it: the stored quote, its status, the figures computed from it, and
+// whether it is stale now.
+type RemitOwnQuote struct {
+	store.SubmittedQuote
+	FeePct       float64  `json:"feePct"`
+	FXMarginPct  *float64 `json:"fxMarginPct"`
+	TotalCostPct *float64 `json:"totalCostPct"`
+	Stale        bool     `json:"stale"`
+}
+
+// RemitOwnQuotesAnswer lists a provider organisation's quotes.
+type RemitOwnQuotesAnswer struct {
+	Quotes          []RemitOwnQuote `json:"quotes"`
+	StaleAfterHours float64         `json:"staleAfterHours"`
+}
+
+// remitOwn adds the computed figures to a stored quote.
+func remitOwn(sq store.SubmittedQuote, now time.Time) RemitOwnQuote {
+	o := RemitOwnQuote{SubmittedQuote: sq, FeePct: sq.FeePct(), Stale: sq.Stale(now, remit.DefaultRules().MaxAge)}
+	if m, ok := sq.FXMarginPct(); ok {
+		t := o.FeePct + m
+		o.FXMarginPct, o.TotalCostPct = &m, &t
+	}
+	return o
+}
+
+func (a *API) myRemitQuotes(w http.ResponseWriter, r *http.Request) {
+	if err := newQuery(r).done(); err != nil {
+		a.problem(w, r, err)
+		return
+	}
+	list, err := a.db.OrgQuotes(r.Context(), web.PrincipalFrom(r.Context()))
+	if err != nil {
+		a.problem(w, r, err)
+		return
+	}
+	now := time.Now().UTC()
+	out := RemitOwnQuotesAnswer{Quotes: make([]RemitOwnQuote, len(list)), StaleAfterHours: remit.DefaultRules().MaxAge.Hours()}
+	for i, sq := range list {
+		out.Quotes[i] = remitOwn(sq, now)
+	}
+	w.Header().Set("Cache-Control", "no-store")
+	web.WriteJSON(w, http.StatusOK, out)
+}
+
+// remitQuoteID reads the {id} of a quote path.
+func remitQuoteID(r *http.Request) (int64, error) {
+	id, err := strconv.ParseInt(r.PathValue("id"), 10, 64)
+	if err != nil || id <= 0 {
+		return 0, &web.ParamError{Param: "id", Reason: "a quote id (a positive whole number)"}
+	}
+	return id, nil
+}
+
+func (a *API) correctRemitQuote(w http.ResponseWriter, r *http.Request) {
+	id, err := remitQuoteID(r)
+	if err != nil {
+		a.problem(w, r, err)
+		return
+	}
+	q, err := readRemitQuote(w, r)
+	if err != nil {
+		a.problem(w, r, err)
 		return
 	}
 	ctx := store.WithAuditClient(r.Context(), web.ClientAddr(r), "")
-	sq, err := a.db.SubmitQuote(ctx, web.PrincipalFrom(r.Context()), q, remit.DefaultRules())
+	sq, err := a.db.CorrectQuote(ctx, web.PrincipalFrom(r.Context()), id, q, remit.DefaultRules())
 	if err != nil {
 		a.problem(w, r, remitParamError(err))
 		return
 	}
-	web.SkipAudit(r) // the store audited the submission with it
-	w.Header().Set("Location", "/api/v1/remittances/quotes?from="+sq.From+"&to="+sq.To+"&amount="+
-		strconv.FormatFloat(sq.Amount, 'f', -1, 64)+"&currency="+sq.SendCurrency)
-	web.WriteJSON(w, http.StatusCreated, sq)
+	web.SkipAudit(r) // the store audited the correction with it
+	w.Header().Set("Location", "/api/v1/remittances/quotes/mine")
+	web.WriteJSON(w, http.StatusCreated, remitOwn(sq, time.Now().UTC()))
+}
+
+func (a *API) withdrawRemitQuote(w http.ResponseWriter, r *http.Request) {
+	id, err := remitQuoteID(r)
+	if err != nil {
+		a.problem(w, r, err)
+		return
+	}
+	ctx := store.WithAuditClient(r.Context(), web.ClientAddr(r), "")
+	sq, err := a.db.WithdrawQuote(ctx, web.PrincipalFrom(r.Context()), id)
+	if err != nil {
+		a.problem(w, r, err)
+		return
+	}
+	web.SkipAudit(r) // the store audited the withdrawal with it
+	web.WriteJSON(w, http.StatusOK, remitOwn(sq, time.Now().UTC()))
 }

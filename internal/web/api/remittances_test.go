@@ -396,3 +396,101 @@ func TestRemittanceAveragesCoverage(t *testing.T) {
 		t.Errorf("averages csv: %v %v", recs, err)
 	}
 }
+
+// The shipped excerpt is older than the stale age: its prices come back
+// apart, as the latest survey (by amount received, each stale with its
+// date), and the answer says there is no current offer; the survey's
+// notes (promotion, account required) come with each service.
+func TestRemittanceQuotesSurveyAndNotes(t *testing.T) {
+	h, _ := remitAPI(t)
+	type service struct {
+		Provider      string   `json:"provider"`
+		Stale         bool     `json:"stale"`
+		Complete      bool     `json:"complete"`
+		QuotedAt      string   `json:"quotedAt"`
+		ValueReceived *float64 `json:"valueReceived"`
+		Notes         []string `json:"notes"`
+	}
+	var out struct {
+		Services      []service `json:"services"`
+		Survey        []service `json:"survey"`
+		CurrentOffers *int      `json:"currentOffers"`
+		SurveyInfo    *struct {
+			LastPeriod    string `json:"lastPeriod"`
+			CollectedFrom string `json:"collectedFrom"`
+			CollectedTo   string `json:"collectedTo"`
+		} `json:"surveyInfo"`
+	}
+	w := mapGet(t, h, "/api/v1/remittances/quotes?from=KEN&to=UGA&amount=18000&currency=KES")
+	if err := json.Unmarshal(w.Body.Bytes(), &out); err != nil || w.Code != http.StatusOK {
+		t.Fatalf("%d %s", w.Code, w.Body)
+	}
+	if out.CurrentOffers == nil || *out.CurrentOffers != 0 || len(out.Survey) == 0 || len(out.Survey) != len(out.Services) {
+		t.Fatalf("currentOffers %v, %d survey prices of %d services", out.CurrentOffers, len(out.Survey), len(out.Services))
+	}
+	if out.SurveyInfo == nil || out.SurveyInfo.LastPeriod != "2025Q3" || !strings.HasPrefix(out.SurveyInfo.CollectedFrom, "2025-08-") ||
+		out.SurveyInfo.CollectedTo < out.SurveyInfo.CollectedFrom {
+		t.Errorf("surveyInfo %+v", out.SurveyInfo)
+	}
+	for i, s := range out.Survey {
+		if !s.Stale || s.Complete || !strings.HasPrefix(s.QuotedAt, "2025-") || s.Notes == nil {
+			t.Errorf("survey price %+v: want stale, not complete, dated, with notes", s)
+		}
+		if i > 0 && s.ValueReceived != nil && (out.Survey[i-1].ValueReceived == nil || *out.Survey[i-1].ValueReceived < *s.ValueReceived) {
+			t.Errorf("survey not ordered by amount received at %d: %+v after %+v", i, s, out.Survey[i-1])
+		}
+	}
+	// Current quotes are not survey prices.
+	out.Survey, out.SurveyInfo = nil, nil
+	w = mapGet(t, h, "/api/v1/remittances/quotes?from=GBR&to=KEN&amount=200&currency=GBP")
+	json.Unmarshal(w.Body.Bytes(), &out)
+	if *out.CurrentOffers != 4 || len(out.Survey) != 1 || out.Survey[0].Provider != "Old" {
+		t.Errorf("GBR-KEN: currentOffers %d, survey %+v", *out.CurrentOffers, out.Survey)
+	}
+	// Notes.
+	w = mapGet(t, h, "/api/v1/remittances/quotes?from=TZA&to=KEN&amount=324500&currency=TZS")
+	json.Unmarshal(w.Body.Bytes(), &out)
+	notes := map[string]string{}
+	for _, s := range out.Services {
+		for _, n := range s.Notes {
+			notes[n] = s.Provider
+		}
+	}
+	if notes[remit.NotePromotional] != "Western Union" || notes[remit.NoteAccountRequired] != "M-Pesa" {
+		t.Errorf("TZA-KEN notes %v", notes)
+	}
+}
+
+// After DataBank's export (it ends in 2020Q3), the groups' averages of
+// the row-level quotes are compared with RPW's survey as it last stood:
+// surveyCorridors is no longer 0, and the coverage names the reference.
+func TestRemittanceAveragesSurveyAfterDataBank(t *testing.T) {
+	h, _ := remitAPI(t)
+	for _, group := range []string{"sending", "receiving"} { // no regions: remitAPI loads no geography
+		w := mapGet(t, h, "/api/v1/remittances/averages?period=2025Q3&group="+group)
+		var a api.RemitAveragesAnswer
+		if err := json.Unmarshal(w.Body.Bytes(), &a); err != nil || w.Code != http.StatusOK || len(a.Averages) == 0 {
+			t.Fatalf("%s: %d %s", group, w.Code, w.Body)
+		}
+		known := 0
+		for _, g := range a.Averages {
+			if g.SurveyCorridors > 0 {
+				known++
+				if g.SurveyPeriod != remit.NewPeriod(2020, 3) || g.SurveyCorridors < g.Corridors ||
+					!strings.Contains(g.Coverage, "RPW's survey as of 2020Q3") {
+					t.Errorf("%s %s: %+v", group, g.Group, g)
+				}
+			} else if !strings.Contains(g.Coverage, "not in RPW's survey as of 2020Q3") {
+				t.Errorf("%s %s: surveyCorridors 0 without saying why: %+v", group, g.Group, g)
+			}
+		}
+		if known == 0 {
+			t.Errorf("%s: every group has surveyCorridors 0: %s", group, w.Body)
+		}
+	}
+	// Kosovo, an RPW code the geography lacks, is named.
+	w := mapGet(t, h, "/api/v1/remittances/averages?period=2020Q3&group=receiving")
+	if !strings.Contains(w.Body.String(), `"group":"KSV","name":"Kosovo"`) {
+		t.Errorf("KSV not named: %s", w.Body)
+	}
+}

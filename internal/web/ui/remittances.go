@@ -53,6 +53,10 @@ func (u *UI) remitQuoteRoutes() []web.Route {
 			Summary: "Submit a current remittance quote for one's provider organisation (form)", Handler: u.handle(remitSection, u.remitQuoteForm)},
 		{Method: http.MethodPost, Pattern: "/remittances/quotes/new", Resource: "remittances", Action: web.ActionCreate,
 			Summary: "Submit a current remittance quote (form): validated, timestamped, audited", Handler: u.handle(remitSection, u.remitQuoteSubmit)},
+		{Method: http.MethodGet, Pattern: "/remittances/quotes/mine", Resource: "remittances", Action: web.ActionCreate,
+			Summary: "One's provider organisation's quotes with their status; correct or withdraw them", Handler: u.handle(remitSection, u.remitMine)},
+		{Method: http.MethodPost, Pattern: "/remittances/quotes/{id}/withdraw", Resource: "remittances", Action: web.ActionCreate,
+			Summary: "Withdraw one of one's organisation's quotes (form): no longer ranked or averaged; audited", Handler: u.handle(remitSection, u.remitWithdraw)},
 	}
 }
 
@@ -73,6 +77,9 @@ func (u *UI) remitNames(ctx context.Context) (map[string]string, []geo.Area, err
 
 func remitName(names map[string]string, code string) string {
 	if n := names[code]; n != "" {
+		return n
+	}
+	if n := remit.CodeName(code); n != "" { // RPW's own codes: ANT, KSV
 		return n
 	}
 	return code
@@ -109,7 +116,9 @@ func (v *view) remitSource(s string) string {
 	if strings.HasSuffix(s, "official-corridors.csv") {
 		return v.T("remit.source.publishedUK", "Value", strings.TrimPrefix(s, "import:"))
 	}
-	return v.T("remit.source.published", "Value", strings.TrimPrefix(s, "import:"))
+	// The DataBank corridor averages: the publication's title, not the
+	// export's file name (a UUID).
+	return v.T("remit.source.published")
 }
 
 // remitStatus says where a cost stands against a target.
@@ -138,6 +147,9 @@ type remitService struct {
 	Speed, Pickup, Transparency, Date, Age string
 	Stale, Transparent, Exact              bool
 	Flags                                  []string
+	// Notes are the survey's notes on the price (promotion, account
+	// required), translated.
+	Notes []string
 	// Source labels where the quote comes from; Submitted: the provider's
 	// own quote (else World Bank RPW survey data).
 	Source    string
@@ -163,18 +175,24 @@ type remitSenderPage struct {
 	Suggestions            []remitLink
 	OtherCurrencies        []remitLink // the corridor's currencies, when the asked one is not quoted
 	Ranked, Unranked       []remitService
-	StaleDays              string
-	Chart                  template.HTML
-	History                []remitHistoryRow
-	LatestPeriod           string
-	LatestAverage, SmaRT   string
-	LatestSource           string
-	Vs5, Vs3               remitStatus
-	QuotesCSV, QuotesJSON  string
-	SeriesCSV, SeriesJSON  string
-	Citation               string
-	ProviderForm           bool
-	WDI                    []remitWDIRow // the WDI average costs from the sending and to the receiving country
+	// Survey is the World Bank RPW survey prices (stale imported quotes),
+	// shown apart from the current offers under SurveyTitle; NoCurrent:
+	// there is no current offer (the page says so).
+	Survey                []remitService
+	SurveyTitle           string
+	NoCurrent             bool
+	StaleDays             string
+	Chart                 template.HTML
+	History               []remitHistoryRow
+	LatestPeriod          string
+	LatestAverage, SmaRT  string
+	LatestSource          string
+	Vs5, Vs3              remitStatus
+	QuotesCSV, QuotesJSON string
+	SeriesCSV, SeriesJSON string
+	Citation              string
+	ProviderForm          bool
+	WDI                   []remitWDIRow // the WDI average costs from the sending and to the receiving country
 }
 
 // remitWDIRow is a country's latest WDI average cost.
@@ -323,13 +341,27 @@ func (u *UI) remitSender(w http.ResponseWriter, r *http.Request, v *view) error 
 		if err != nil {
 			return err
 		}
-		v.remitServices(&p, ranked, amount, currency)
+		current, survey, info := remit.SplitSurvey(ranked)
+		v.remitServices(&p, current, amount, currency)
+		for _, s := range survey {
+			p.Survey = append(p.Survey, v.remitService(&p, s, amount, currency))
+		}
+		if len(survey) > 0 {
+			period := info.LastPeriod.String()
+			if info.FirstPeriod != info.LastPeriod {
+				period = info.FirstPeriod.String() + "–" + info.LastPeriod.String()
+			}
+			p.SurveyTitle = v.T("remit.survey.title", "Time", period, "From", info.CollectedFrom.Format(time.DateOnly),
+				"To", info.CollectedTo.Format(time.DateOnly))
+		}
+		p.NoCurrent = len(current) == 0
 		aq := url.Values{"from": {from}, "to": {to}, "amount": {p.Amount}, "currency": {currency}}
 		p.QuotesJSON = "/api/v1/remittances/quotes?" + aq.Encode()
 		aq.Set("format", "csv")
 		p.QuotesCSV = "/api/v1/remittances/quotes?" + aq.Encode()
 	}
-	if len(p.Ranked)+len(p.Unranked) == 0 {
+	if len(p.Ranked)+len(p.Unranked)+len(p.Survey) == 0 {
+		p.NoCurrent = false
 		if len(series) == 0 {
 			p.Empty = true
 		} else {
@@ -390,57 +422,7 @@ func remitSuggestions(known []store.RemitCorridorInfo, names map[string]string, 
 func (v *view) remitServices(p *remitSenderPage, ranked []remit.RankedService, amount float64, currency string) {
 	n := 0
 	for _, s := range ranked {
-		rs := remitService{Provider: s.Provider, FirmType: v.label("remit.firm", s.FirmType.String(), s.FirmType.Label()),
-			Speed: v.label("remit.speed", strconv.Itoa(int(s.Speed)), s.Speed.String()), Pickup: v.label("remit.pickup", pickupKey(s.PickupMethod), s.PickupMethod),
-			Stale: s.Stale, Transparent: s.Transparent, Exact: s.Exact, Submitted: strings.HasPrefix(s.Source, "submitted:")}
-		rs.Source = v.T("remit.source.rpw")
-		if rs.Submitted {
-			rs.Source = v.T("remit.source.submitted")
-		}
-		if rs.Pickup == "" {
-			rs.Pickup = v.T("remit.unknown")
-		}
-		rs.Fee = v.T("remit.money", "Value", v.num(s.FeePct*amount/100, 2), "Unit", currency) + " (" + v.pct(s.FeePct) + ")"
-		rs.Rate = v.T("remit.notDisclosed")
-		if s.Quote != nil && s.Quote.Rate > 0 && s.Transparent {
-			rs.Rate = v.num(s.Quote.Rate, 4)
-		}
-		rs.FXMargin, rs.TotalCost = v.T("remit.notKnown"), v.T("remit.notKnown")
-		if s.FXMarginPct != nil {
-			rs.FXMargin = v.pct(*s.FXMarginPct)
-		}
-		if s.TotalCostPct != nil {
-			rs.TotalCost = v.pct(*s.TotalCostPct)
-		}
-		rs.Received = v.T("remit.notKnown")
-		if s.AmountReceived != nil {
-			rs.ReceivedRaw = strconv.FormatFloat(*s.AmountReceived, 'f', 2, 64)
-			rs.Received = v.num(*s.AmountReceived, 2)
-			unit := s.ReceiveCurrency
-			if unit == "" { // RPW rows do not name it
-				unit = v.T("remit.localCurrency")
-			}
-			rs.Received = v.T("remit.money", "Value", rs.Received, "Unit", unit)
-		}
-		if s.Reason == remit.ReasonFeeExceedsAmount {
-			rs.Flags = append(rs.Flags, v.T("remit.flag.feeExceeds"))
-		}
-		rs.Transparency = v.T("remit.transparent.yes")
-		if !s.Transparent {
-			rs.Transparency = v.T("remit.transparent.no")
-			rs.Flags = append(rs.Flags, v.T("remit.flag.nonTransparent"))
-		}
-		if s.Stale {
-			rs.Flags = append(rs.Flags, v.T("remit.flag.stale", "Count", p.StaleDays))
-		}
-		if !s.Exact && s.Quote != nil {
-			rs.Flags = append(rs.Flags, v.T("remit.flag.inexact", "Value", v.num(s.Quote.Amount, 2), "Unit", currency))
-		}
-		if s.Quote != nil && !s.Quote.Date.IsZero() {
-			rs.Date = s.Quote.Date.Format(time.DateOnly)
-		} else {
-			rs.Date = s.QuotedAt.Format(time.DateOnly)
-		}
+		rs := v.remitService(p, s, amount, currency)
 		if s.Complete {
 			n++
 			rs.Rank = n
@@ -449,6 +431,65 @@ func (v *view) remitServices(p *remitSenderPage, ranked []remit.RankedService, a
 			p.Unranked = append(p.Unranked, rs)
 		}
 	}
+}
+
+// remitService is one ranked service as the page shows it (Rank unset).
+func (v *view) remitService(p *remitSenderPage, s remit.RankedService, amount float64, currency string) remitService {
+	rs := remitService{Provider: s.Provider, FirmType: v.label("remit.firm", s.FirmType.String(), s.FirmType.Label()),
+		Speed: v.label("remit.speed", strconv.Itoa(int(s.Speed)), s.Speed.String()), Pickup: v.label("remit.pickup", pickupKey(s.PickupMethod), s.PickupMethod),
+		Stale: s.Stale, Transparent: s.Transparent, Exact: s.Exact, Submitted: strings.HasPrefix(s.Source, "submitted:")}
+	rs.Source = v.T("remit.source.rpw")
+	if rs.Submitted {
+		rs.Source = v.T("remit.source.submitted")
+	}
+	if rs.Pickup == "" {
+		rs.Pickup = v.T("remit.unknown")
+	}
+	rs.Fee = v.T("remit.money", "Value", v.num(s.FeePct*amount/100, 2), "Unit", currency) + " (" + v.pct(s.FeePct) + ")"
+	rs.Rate = v.T("remit.notDisclosed")
+	if s.Quote != nil && s.Quote.Rate > 0 && s.Transparent {
+		rs.Rate = v.num(s.Quote.Rate, 4)
+	}
+	rs.FXMargin, rs.TotalCost = v.T("remit.notKnown"), v.T("remit.notKnown")
+	if s.FXMarginPct != nil {
+		rs.FXMargin = v.pct(*s.FXMarginPct)
+	}
+	if s.TotalCostPct != nil {
+		rs.TotalCost = v.pct(*s.TotalCostPct)
+	}
+	rs.Received = v.T("remit.notKnown")
+	if s.AmountReceived != nil {
+		rs.ReceivedRaw = strconv.FormatFloat(*s.AmountReceived, 'f', 2, 64)
+		rs.Received = v.num(*s.AmountReceived, 2)
+		unit := s.ReceiveCurrency
+		if unit == "" { // RPW rows do not name it
+			unit = v.T("remit.localCurrency")
+		}
+		rs.Received = v.T("remit.money", "Value", rs.Received, "Unit", unit)
+	}
+	if s.Reason == remit.ReasonFeeExceedsAmount {
+		rs.Flags = append(rs.Flags, v.T("remit.flag.feeExceeds"))
+	}
+	rs.Transparency = v.T("remit.transparent.yes")
+	if !s.Transparent {
+		rs.Transparency = v.T("remit.transparent.no")
+		rs.Flags = append(rs.Flags, v.T("remit.flag.nonTransparent"))
+	}
+	if s.Stale {
+		rs.Flags = append(rs.Flags, v.T("remit.flag.stale", "Count", p.StaleDays))
+	}
+	if !s.Exact && s.Quote != nil {
+		rs.Flags = append(rs.Flags, v.T("remit.flag.inexact", "Value", v.num(s.Quote.Amount, 2), "Unit", currency))
+	}
+	for _, n := range s.Notes {
+		rs.Notes = append(rs.Notes, v.T("remit.note."+n))
+	}
+	if s.Quote != nil && !s.Quote.Date.IsZero() {
+		rs.Date = s.Quote.Date.Format(time.DateOnly)
+	} else {
+		rs.Date = s.QuotedAt.Format(time.DateOnly)
+	}
+	return rs
 }
 
 func (v *view) remitHistory(p *remitSenderPage, c remit.Corridor, series []store.RemitSeriesPoint) error {
@@ -752,6 +793,7 @@ var remitQuoteFields = []string{"from", "to", "firm", "firmType", "date", "amoun
 type remitQuotePage struct {
 	Form       *form
 	Values     map[string]string
+	Corrects   int64 // the quote being corrected (0: a new quote)
 	FirmTypes  []mapOption
 	Speeds     []mapOption
 	Saved      bool
@@ -775,6 +817,20 @@ func (v *view) remitQuoteOptions(p *remitQuotePage) {
 func (u *UI) remitQuoteForm(w http.ResponseWriter, r *http.Request, v *view) error {
 	v.Title = v.T("remit.quote.title")
 	p := remitQuotePage{Values: map[string]string{"firmType": "mto", "transparent": "on", "date": time.Now().UTC().Format(time.DateOnly)}}
+	if cs := r.URL.Query().Get("corrects"); cs != "" {
+		// A correction: the form starts from the quote it corrects (of
+		// the user's organisation; another's is not found).
+		id, err := strconv.ParseInt(cs, 10, 64)
+		if err != nil || id <= 0 {
+			return &paramError{Param: "corrects", ReasonID: "remit.error.quoteID"}
+		}
+		sq, err := u.db.OrgQuote(r.Context(), web.PrincipalFrom(r.Context()), id)
+		if err != nil {
+			return err
+		}
+		v.Title = v.T("remit.mine.correctTitle", "Number", strconv.FormatInt(id, 10))
+		p.Corrects, p.Values = id, remitQuoteValues(sq.Quote)
+	}
 	v.remitQuoteOptions(&p)
 	v.Data = p
 	return u.render(w, http.StatusOK, "remittances_quote", v)
@@ -845,9 +901,23 @@ func (u *UI) remitQuoteSubmit(w http.ResponseWriter, r *http.Request, v *view) e
 	for _, name := range remitQuoteFields {
 		p.Values[name] = r.PostForm.Get(name)
 	}
+	if cs := get("corrects"); cs != "" {
+		id, err := strconv.ParseInt(cs, 10, 64)
+		if err != nil || id <= 0 {
+			return &paramError{Param: "corrects", ReasonID: "remit.error.quoteID"}
+		}
+		p.Corrects = id
+		v.Title = v.T("remit.mine.correctTitle", "Number", cs)
+	}
 	if f.OK() {
 		ctx := store.WithAuditClient(r.Context(), web.ClientAddr(r), "")
-		sq, err := u.db.SubmitQuote(ctx, web.PrincipalFrom(r.Context()), q, remit.DefaultRules())
+		var sq store.SubmittedQuote
+		var err error
+		if p.Corrects != 0 {
+			sq, err = u.db.CorrectQuote(ctx, web.PrincipalFrom(r.Context()), p.Corrects, q, remit.DefaultRules())
+		} else {
+			sq, err = u.db.SubmitQuote(ctx, web.PrincipalFrom(r.Context()), q, remit.DefaultRules())
+		}
 		var fes remit.FieldErrors
 		switch {
 		case err == nil:
@@ -899,11 +969,15 @@ func (v *view) remitStored(sq store.SubmittedQuote) []kv {
 	if a, ok := q.AmountReceived(); ok {
 		out = append(out, kv{v.T("remit.col.received"), v.T("remit.money", "Value", v.num(a, 2), "Unit", q.ReceiveCurrency)})
 	}
-	return append(out,
+	out = append(out,
 		kv{v.T("remit.col.speed"), v.label("remit.speed", strconv.Itoa(int(q.Speed)), q.Speed.String())},
 		kv{v.T("remit.stored.period"), q.Period.String()},
 		kv{v.T("remit.stored.quotedAt"), q.QuotedAt.Format(time.RFC3339)},
 		kv{v.T("remit.stored.source"), sq.Source})
+	if sq.Replaces != 0 {
+		out = append(out, kv{v.T("remit.mine.replaces"), strconv.FormatInt(sq.Replaces, 10)})
+	}
+	return out
 }
 
 // pickupKey is the message key of an RPW pick-up method ("Own/partner Bank

@@ -86,6 +86,17 @@ func TestBrowserRemittancesPhone(t *testing.T) {
 	for _, p := range problems {
 		t.Error(p)
 	}
+	// The shipped survey prices (older than the stale age) are a table of
+	// their own below the current offers, each row marked stale; it fits
+	// the phone like the rest (measured above with every .remit-table).
+	survey := get(t, ctx, "read the survey table", chromedp.Evaluate[[]string](`[document.querySelector("#remit-survey-heading")?.textContent ?? "",
+		String(document.querySelectorAll("#remit-survey .remit-service").length),
+		String(document.querySelectorAll("#remit-survey .remit-service .remit-stale").length),
+		String(document.querySelectorAll("#remit-survey .remit-ranked").length),
+		String(document.querySelector("#remit-survey").getBoundingClientRect().top > document.querySelector("#remit-services").getBoundingClientRect().top)]`))
+	if !strings.HasPrefix(survey[0], "Latest survey (World Bank RPW, 2025Q3") || survey[1] == "0" || survey[1] != survey[2] || survey[3] != "0" || survey[4] != "true" {
+		t.Errorf("survey table on the phone: heading %q, %s rows, %s marked stale, %s ranked, below the offers %s", survey[0], survey[1], survey[2], survey[3], survey[4])
+	}
 	// The cards show the received amount with its label.
 	label := get(t, ctx, "read a card's label", chromedp.Evaluate[string](`getComputedStyle(document.querySelector(".remit-received"), "::before").content`))
 	if !strings.Contains(label, "Amount received") {

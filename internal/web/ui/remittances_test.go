@@ -100,6 +100,23 @@ func TestRemittanceSenderPage(t *testing.T) {
 		`href="/api/v1/remittances/corridors/KEN-UGA?format=csv"`, "computed from quotes",
 	}, []string{`id="remit-empty"`})
 
+	// The excerpt is older than the stale age: its prices are the latest
+	// survey, in a table of their own, ordered by amount received, each
+	// marked stale with its date; the current offers say there are none.
+	wantBody(t, w, []string{`id="remit-no-current"`, "No current offers for this corridor", `id="remit-survey"`,
+		"Latest survey (World Bank RPW, 2025Q3, collected 2025-08-", "survey prices, not current offers"},
+		[]string{`id="remit-unranked-heading"`, `id="remit-none-complete"`})
+	survey := body[strings.Index(body, `id="remit-survey"`):]
+	if n := strings.Count(survey, `class="remit-service remit-unranked"`); n != len(ranked) || strings.Count(survey, `remit-stale`) != n {
+		t.Errorf("%d survey rows (%d marked stale), want %d", n, strings.Count(survey, `remit-stale`), len(ranked))
+	}
+	// The survey's notes are shown on their rows, translated.
+	w = c.get("/remittances?from=TZA&to=KEN&amount=324500&currency=TZS")
+	wantBody(t, w, []string{"Promotional price (campaign or discount)", "Account with the provider required for detailed prices"}, nil)
+	w = c.get("/remittances?from=TZA&to=KEN&amount=324500&currency=TZS&lang=es")
+	wantBody(t, w, []string{"Precio promocional (campaña o descuento)"}, nil)
+	c.get("/remittances?lang=en") // back to English for what follows
+
 	// Without amount and currency: the corridor's currency and its USD 200
 	// amount are offered and compared.
 	w = c.get("/remittances?from=KEN&to=UGA")
@@ -115,7 +132,7 @@ func TestRemittanceSenderPage(t *testing.T) {
 	// DataBank's USA→MEX 2020Q3 is served unchanged, marked as published.
 	w = c.get("/remittances?from=USA&to=MEX")
 	wantCode(t, w, http.StatusOK)
-	wantBody(t, w, []string{"published (DataBank)"}, nil)
+	wantBody(t, w, []string{"published: World Bank, Remittance Prices Worldwide — corridor averages (DataBank)"}, []string{"_Data.csv"})
 	if !regexp.MustCompile(`<th scope="row">2020Q3</th><td class="num"><data value="4\.18[0-9]*">4.18 %</data>`).MatchString(w.Body.String()) {
 		t.Errorf("USA→MEX 2020Q3: not shown as 4.18 %%")
 	}
@@ -159,7 +176,7 @@ func TestRemittanceSenderPage(t *testing.T) {
 	}
 	w = c.get("/remittances?from=KEN&to=UGA&amount=18000&currency=KES&lang=fr")
 	// Pick-up methods are translated (RPW publishes them in English).
-	wantBody(t, w, []string{"Montant reçu", "Non classées : cotations anciennes ou incomplètes", "Portefeuille mobile"}, []string{">Mobile wallet<"})
+	wantBody(t, w, []string{"Montant reçu", "Dernière enquête (RPW de la Banque mondiale, 2025Q3", "Aucune offre actuelle", "Portefeuille mobile"}, []string{">Mobile wallet<"})
 	w = c.get("/remittances?from=KEN&to=UGA&amount=18000&currency=KES&lang=es")
 	wantBody(t, w, []string{"Monto recibido", "Costo total promedio"}, nil)
 	if strings.Contains(h.logs.String(), "missing translation") {

@@ -1,0 +1,419 @@
+package store_test
+
+import (
+	"context"
+	"errors"
+	"math"
+	"strconv"
+	"strings"
+	"testing"
+
+	"github.com/corridor-platform/corridor/internal/audit"
+	"github.com/corridor-platform/corridor/internal/auth"
+	"github.com/corridor-platform/corridor/internal/crypt"
+	"github.com/corridor-platform/corridor/internal/derrors"
+	"github.com/corridor-platform/corridor/internal/field"
+	"github.com/corridor-platform/corridor/internal/labour"
+	"github.com/corridor-platform/corridor/internal/labour/esco"
+	"github.com/corridor-platform/corridor/internal/labour/match"
+	"github.com/corridor-platform/corridor/internal/store"
+	"github.com/corridor-platform/corridor/internal/store/storetest"
+)
+
+// labourFixture: an employer organisation in Germany (employer emp and a
+// second employer org with emp2), a labour agency in Kenya (agency), a
+// small taxonomy (welders 7212, plumbers 7126; skills 1–5) and the sample
+// geography (KEN, CIV, DEU).
+type labourFixture struct {
+	db               *store.DB
+	l                *store.Labour
+	emp, emp2, agent *auth.Principal
+	public           *auth.Principal
+	ctx              context.Context
+}
+
+const (
+	welderURI  = "http://data.europa.eu/esco/occupation/welder"
+	plumberURI = "http://data.europa.eu/esco/occupation/plumber"
+)
+
+func smallTaxonomy() esco.Input {
+	var groups []esco.ISCOGroup
+	for _, c := range []string{"7", "72", "721", "7212", "71", "712", "7126"} {
+		groups = append(groups, esco.ISCOGroup{Code: c, Label: "group " + c})
+	}
+	skills := []esco.Skill{{ID: 1, Label: "arc welding"}, {ID: 2, Label: "read blueprints"}, {ID: 3, Label: "metal cutting"},
+		{ID: 4, Label: "install pipes"}, {ID: 5, Label: "workplace safety"}}
+	return esco.Input{ISCOGroups: groups, Skills: skills, Occupations: []esco.Occupation{
+		{URI: welderURI, Code: "7212.1", Label: "welder", ISCOGroup: "7212", Essential: []int32{1, 2, 3}, Optional: []int32{5}},
+		{URI: plumberURI, Code: "7126.1", Label: "plumber", ISCOGroup: "7126", Essential: []int32{4, 2}, Optional: []int32{5}},
+	}}
+}
+
+func newLabourFixture(t *testing.T, e storetest.Engine) *labourFixture {
+	t.Helper()
+	ctx := context.Background()
+	db := openMigrated(t, e)
+	kb, err := crypt.GenerateKeyFile()
+	if err != nil {
+		t.Fatal(err)
+	}
+	k, err := crypt.ParseKeyring(kb)
+	if err != nil {
+		t.Fatal(err)
+	}
+	db.SetKeys(k)
+	load(t, db, sampleReference())
+	if err := db.Accounts().EnsureBuiltinRoles(ctx); err != nil {
+		t.Fatal(err)
+	}
+	in := smallTaxonomy()
+	if err := db.InTx(ctx, func(tx *store.Tx) error {
+		if err := store.ReplaceISCOGroups(ctx, tx, in.ISCOGroups); err != nil {
+			return err
+		}
+		return store.ReplaceESCO(ctx, tx, in)
+	}); err != nil {
+		t.Fatal(err)
+	}
+	f := &labourFixture{db: db, l: db.Labour(), ctx: ctx}
+	acc := db.Accounts()
+	ids := map[string]int64{}
+	err = db.InTx(ctx, func(tx *store.Tx) error {
+		orgs := map[string]int64{}
+		for _, o := range []auth.Org{{Name: "Werft Kiel", Kind: "employer", Country: "DEU"}, {Name: "Bau Berlin", Kind: "employer", Country: "DEU"},
+			{Name: "Nairobi Labour Agency", Kind: "government", Country: "KEN"}} {
+			created, err := acc.CreateOrg(ctx, tx, o)
+			if err != nil {
+				return err
+			}
+			orgs[o.Name] = created.ID
+		}
+		for _, u := range []struct{ name, org, role string }{{"emp", "Werft Kiel", auth.RoleEmployer}, {"emp2", "Bau Berlin", auth.RoleEmployer},
+			{"agent", "Nairobi Labour Agency", auth.RoleLabourAgency}} {
+			created, err := acc.CreateUser(ctx, tx, auth.User{Username: "user-" + u.name, FullName: "User " + u.name, OrgID: orgs[u.org],
+				Roles: []string{u.role}}, "a long enough passphrase here")
+			if err != nil {
+				return err
+			}
+			ids[u.name] = created.ID
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for name, dst := range map[string]**auth.Principal{"emp": &f.emp, "emp2": &f.emp2, "agent": &f.agent} {
+		if *dst, err = acc.Principal(ctx, ids[name], nil); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if f.public, err = acc.PublicPrincipal(ctx); err != nil {
+		t.Fatal(err)
+	}
+	return f
+}
+
+func weldingVacancy() labour.Vacancy {
+	return labour.Vacancy{Title: "Ship welder", Destination: "DEU", Place: "Kiel", ISCO: "7212", Occupation: welderURI, Sector: "C",
+		Positions: 2, Essential: []int32{1, 2, 3}, Optional: []int32{5}, Languages: []labour.Language{{Code: "de", Level: "A2"}},
+		Education: 3, ExperienceYears: 2, MonthlyWage: 2500, Currency: "EUR", HoursPerWeek: 40, ContractMonths: 24,
+		Housing: "provided-paid", Channel: labour.Channel{Kind: "skills-partnership", Name: "Kenya–Germany skills partnership"},
+		Fees: labour.FeePolicy{EmployerPays: true}, Status: labour.VacancyPublished}
+}
+
+func kenyanWelder(given string, skills []int32) labour.Worker {
+	return labour.Worker{GivenName: given, FamilyName: "Otieno", BirthDate: "1994-03-02", Email: strings.ToLower(given) + "@example.org",
+		Consent: labour.Consent{Matching: true, ShareWithEmployers: true, Date: "2026-11-01", RecordedBy: "agency"},
+		Origin:  "KEN", Occupations: []labour.HeldOccupation{{Occupation: welderURI, ISCO: "7212", Years: 5}}, Skills: skills,
+		Languages: []labour.Language{{Code: "de", Level: "B1"}, {Code: "en", Level: "C1"}}, Education: 3, ExperienceYears: 5,
+		PreferredDestinations: []string{"DEU"}}
+}
+
+func wantField(t *testing.T, err error, name string) {
+	t.Helper()
+	var fe *field.Error
+	if errors.As(err, &fe) && fe.Field == name {
+		return
+	}
+	if err != nil && strings.HasPrefix(derrors.Message(err), name+":") {
+		return
+	}
+	t.Fatalf("want an error naming %s, got %v", name, err)
+}
+
+func TestLabourVacancyFeePolicy(t *testing.T) {
+	storetest.Run(t, func(t *testing.T, e storetest.Engine) {
+		f := newLabourFixture(t, e)
+		v := weldingVacancy()
+		v.Fees = labour.FeePolicy{EmployerPays: false, WorkerFee: 150}
+		_, err := f.l.CreateVacancy(f.ctx, f.emp, v)
+		wantField(t, err, "feePolicy.workerFee")
+		// As a draft it is kept, but it cannot be published.
+		v.Status = labour.VacancyDraft
+		d, err := f.l.CreateVacancy(f.ctx, f.emp, v)
+		if err != nil {
+			t.Fatal(err)
+		}
+		_, err = f.l.SetVacancyStatus(f.ctx, f.emp, d.ID, d.Version, labour.VacancyPublished, -1)
+		wantField(t, err, "feePolicy.workerFee")
+		if got, _ := f.l.Vacancy(f.ctx, f.emp, d.ID); got.Status != labour.VacancyDraft || got.Version != d.Version {
+			t.Fatalf("a refused publication changed the vacancy: %+v", got)
+		}
+		// The public never sees the draft.
+		if _, err := f.l.Vacancy(f.ctx, f.public, d.ID); !errors.Is(err, derrors.NotFound) {
+			t.Fatalf("public read of a draft: %v", err)
+		}
+		// The agency may not post vacancies it has no create right… it has
+		// labour:create (drives, costs) but a vacancy from an unknown skill fails.
+		bad := weldingVacancy()
+		bad.Essential = []int32{1, 99}
+		_, err = f.l.CreateVacancy(f.ctx, f.emp, bad)
+		wantField(t, err, "essentialSkills[1]")
+		bad = weldingVacancy()
+		bad.ISCO = "7126" // the welder occupation is not a plumber
+		_, err = f.l.CreateVacancy(f.ctx, f.emp, bad)
+		wantField(t, err, "occupation")
+		bad = weldingVacancy()
+		bad.Destination = "XYZ"
+		_, err = f.l.CreateVacancy(f.ctx, f.emp, bad)
+		wantField(t, err, "destination")
+		// Published and visible to the public, in the public list.
+		pub, err := f.l.CreateVacancy(f.ctx, f.emp, weldingVacancy())
+		if err != nil {
+			t.Fatal(err)
+		}
+		list, total, err := f.l.Vacancies(f.ctx, f.public, store.VacancyFilter{Destination: "DEU"})
+		if err != nil || total != 1 || len(list) != 1 || list[0].ID != pub.ID {
+			t.Fatalf("public list: %v %d %v", list, total, err)
+		}
+		// Withdrawn: gone from the public list.
+		if _, err := f.l.SetVacancyStatus(f.ctx, f.emp, pub.ID, pub.Version, labour.VacancyWithdrawn, -1); err != nil {
+			t.Fatal(err)
+		}
+		if _, total, _ := f.l.Vacancies(f.ctx, f.public, store.VacancyFilter{}); total != 0 {
+			t.Fatalf("withdrawn vacancy still listed: %d", total)
+		}
+		// Another employer cannot change it.
+		if _, err := f.l.SetVacancyStatus(f.ctx, f.emp2, d.ID, d.Version, labour.VacancyWithdrawn, -1); err == nil {
+			t.Fatal("another organisation withdrew the vacancy")
+		}
+	})
+}
+
+func TestLabourMatchingPipelineAndCosts(t *testing.T) {
+	storetest.Run(t, func(t *testing.T, e storetest.Engine) {
+		f := newLabourFixture(t, e)
+		ctx := f.ctx
+		v, err := f.l.CreateVacancy(ctx, f.emp, weldingVacancy())
+		if err != nil {
+			t.Fatal(err)
+		}
+		noConsent := kenyanWelder("Amina", []int32{1, 2, 3})
+		noConsent.Consent.Matching = false
+		_, err = f.l.CreateWorker(ctx, f.agent, noConsent)
+		wantField(t, err, "consent.matching")
+		if _, err := f.l.CreateWorker(ctx, f.emp, kenyanWelder("Amina", nil)); !errors.Is(err, derrors.Forbidden) {
+			t.Fatalf("an employer registered a worker: %v", err)
+		}
+		full, err := f.l.CreateWorker(ctx, f.agent, kenyanWelder("Amina", []int32{1, 2, 3, 5}))
+		if err != nil {
+			t.Fatal(err)
+		}
+		partial, err := f.l.CreateWorker(ctx, f.agent, kenyanWelder("Baraka", []int32{1}))
+		if err != nil {
+			t.Fatal(err)
+		}
+		german := kenyanWelder("Claus", []int32{1, 2, 3, 5})
+		german.Origin, german.PreferredDestinations = "DEU", nil
+		if _, err := f.l.CreateWorker(ctx, f.agent, german); err != nil {
+			t.Fatal(err)
+		}
+
+		// The name is sealed at rest.
+		raw, err := f.db.SQL().QueryContext(ctx, `SELECT personal_enc FROM labour_workers`)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for raw.Next() {
+			var enc string
+			raw.Scan(&enc)
+			if strings.Contains(enc, "Amina") || strings.Contains(enc, "Otieno") || enc == "" {
+				t.Fatalf("personal fields not sealed: %q", enc)
+			}
+		}
+		raw.Close()
+
+		// Candidates: Amina (every skill) before Baraka (one essential
+		// skill); the German worker is in the destination: not a candidate.
+		_, cands, err := f.l.Candidates(ctx, f.emp, v.ID, 10)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(cands) != 2 || cands[0].WorkerID != full.ID || cands[1].WorkerID != partial.ID {
+			t.Fatalf("candidates: %+v", cands)
+		}
+		if got := cands[1].Explanation.MissingEssential; len(got) != 2 || got[0] != 2 || got[1] != 3 {
+			t.Fatalf("Baraka's missing essential skills: %v", got)
+		}
+		if _, _, err := f.l.Candidates(ctx, f.emp2, v.ID, 10); err == nil {
+			t.Fatal("another employer saw the candidates")
+		}
+		// Before shortlisting, the employer sees Amina pseudonymously.
+		w, acc, err := f.l.Worker(ctx, f.emp, full.ID)
+		if err != nil || acc != store.WorkerPseudonymous || w.GivenName != "" {
+			t.Fatalf("employer before shortlist: %v %v %q", acc, err, w.GivenName)
+		}
+		// The agency ranks vacancies for its worker.
+		vs, err := f.l.VacanciesFor(ctx, f.agent, full.ID, 5)
+		if err != nil || len(vs) != 1 || vs[0].VacancyID != v.ID || vs[0].Score != cands[0].Score {
+			t.Fatalf("vacancies for Amina: %+v %v", vs, err)
+		}
+
+		// A drive with an optimal assignment: both Kenyans get a position.
+		d, err := f.l.CreateDrive(ctx, f.emp, labour.Drive{Name: "Kiel 2027", Vacancies: []int64{v.ID}, Origins: []string{"KEN"}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		res, err := f.l.Assign(ctx, f.emp, d.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(res.Plan.Pairs) != 2 || res.Plan.Total != cands[0].Score+cands[1].Score {
+			t.Fatalf("plan: %+v", res.Plan)
+		}
+		apps, err := f.l.Shortlist(ctx, f.emp, d.ID, []match.Pair{{WorkerID: full.ID, VacancyID: v.ID}}, "2026-12-01")
+		if err != nil || len(apps) != 1 {
+			t.Fatalf("shortlist: %v %v", apps, err)
+		}
+		// Shortlisted with consent to share: the employer now sees her name
+		// (and the read is audited).
+		w, acc, err = f.l.Worker(ctx, f.emp, full.ID)
+		if err != nil || acc != store.WorkerFull || w.GivenName != "Amina" {
+			t.Fatalf("employer after shortlist: %v %v %q", acc, err, w.GivenName)
+		}
+		entries, err := f.db.Audit().List(ctx, audit.Filter{Resource: "workers", Limit: 500})
+		if err != nil {
+			t.Fatal(err)
+		}
+		reads := 0
+		for _, en := range entries {
+			if en.Action == audit.ActionRead && en.RecordID == strconv.FormatInt(full.ID, 10) {
+				reads++
+			}
+		}
+		if reads == 0 {
+			t.Fatal("reading a worker's personal fields was not audited")
+		}
+
+		// The pipeline, in order; travel needs the orientation.
+		a := apps[0]
+		for _, st := range []string{labour.StageInterviewed, labour.StageOffered, labour.StageAccepted, labour.StageVisa, labour.StagePreDeparture} {
+			if a, err = f.l.Move(ctx, f.emp, a.ID, a.Version, st, "2027-01-10", ""); err != nil {
+				t.Fatalf("move to %s: %v", st, err)
+			}
+		}
+		if _, err := f.l.Move(ctx, f.emp, a.ID, a.Version, labour.StageArrived, "", ""); !errors.Is(err, derrors.Conflict) {
+			t.Fatalf("skipping travel: %v", err)
+		}
+		if _, err := f.l.Move(ctx, f.emp, a.ID, a.Version, labour.StageTravel, "", ""); !errors.Is(err, derrors.Conflict) {
+			t.Fatalf("travel before orientation: %v", err)
+		}
+		for _, m := range a.Orientation {
+			if a, err = f.l.Attend(ctx, f.agent, a.ID, a.Version, m.Name, true, "2027-02-01"); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if _, err := f.l.Move(ctx, f.emp, a.ID, a.Version, labour.StageTravel, "2026-12-31", ""); !errors.Is(err, derrors.Invalid) {
+			t.Fatalf("travel dated before the previous stage: %v", err)
+		}
+		if _, err := f.l.Move(ctx, f.emp, a.ID, a.Version-1, labour.StageTravel, "", ""); !errors.Is(err, derrors.Conflict) {
+			t.Fatalf("stale version: %v", err)
+		}
+		for _, st := range []string{labour.StageTravel, labour.StageArrived, labour.StagePlaced} {
+			if a, err = f.l.Move(ctx, f.emp, a.ID, a.Version, st, "2027-03-01", ""); err != nil {
+				t.Fatalf("move to %s: %v", st, err)
+			}
+		}
+		if len(a.Events) != 9 || a.Events[0].Stage != labour.StageShortlisted || a.Events[8].OrgName != "Werft Kiel" || a.Events[8].Date != "2027-03-01" {
+			t.Fatalf("events: %+v", a.Events)
+		}
+		if got, _ := f.l.Vacancy(ctx, f.emp, v.ID); got.Filled != 1 {
+			t.Fatalf("placement did not fill a position: %d", got.Filled)
+		}
+
+		// Costs: a recruiter fee and travel; 10.7.1 = (300 + 200) / 2500.
+		rc, err := f.l.CreateRecruiter(ctx, f.agent, labour.Recruiter{Name: "Fast Jobs Ltd", Country: "KEN", Certification: "not-certified"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := f.l.RecordCost(ctx, f.agent, labour.Cost{WorkerID: full.ID, Kind: labour.CostFee, Amount: 300, Currency: "EUR",
+			RateToWage: 1, PaidTo: "recruiter", RecruiterID: rc.ID, Date: "2026-12-02"}); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := f.l.RecordCost(ctx, f.agent, labour.Cost{WorkerID: full.ID, Kind: labour.CostTravel, Amount: 26000, Currency: "KES",
+			RateToWage: 200.0 / 26000, PaidTo: "other", Date: "2027-02-20"}); err != nil {
+			t.Fatal(err)
+		}
+		_, err = f.l.RecordCost(ctx, f.agent, labour.Cost{WorkerID: full.ID, Kind: "bribe", Amount: 1, Currency: "EUR", RateToWage: 1, PaidTo: "other", Date: "2027-01-01"})
+		wantField(t, err, "kind")
+		obs, err := f.l.RecruitmentCosts(ctx)
+		if err != nil || len(obs) != 1 {
+			t.Fatalf("observations: %v %v", obs, err)
+		}
+		if o := obs[0]; math.Abs(o.Ratio-0.2) > 1e-12 || !o.PaidFees || o.Origin != "KEN" || o.Destination != "DEU" || o.MonthlyWage != 2500 {
+			t.Fatalf("10.7.1: %+v", o)
+		}
+		rs, err := f.l.Recruiters(ctx)
+		if err != nil || len(rs) != 1 || !rs[0].Flagged || rs[0].WorkersPayingFees != 1 {
+			t.Fatalf("recruiters: %+v %v", rs, err)
+		}
+
+		// Withdrawn consent: erased and never matched again.
+		if err := f.l.WithdrawWorker(ctx, f.agent, partial.ID); err != nil {
+			t.Fatal(err)
+		}
+		if _, cands, _ = f.l.Candidates(ctx, f.emp, v.ID, 10); len(cands) != 0 {
+			t.Fatalf("candidates after placement and withdrawal: %+v", cands)
+		}
+		w, _, err = f.l.Worker(ctx, f.agent, partial.ID)
+		if err != nil || w.GivenName != "" || w.Status != labour.WorkerWithdrawn {
+			t.Fatalf("withdrawn worker: %+v %v", w, err)
+		}
+	})
+}
+
+// TestLabourBulkLoad stores a generated population in one go (corridor
+// labour generate) on both engines: the sealed names open, matching finds
+// the workers, and a registration afterwards gets the next id.
+func TestLabourBulkLoad(t *testing.T) {
+	storetest.Run(t, func(t *testing.T, e storetest.Engine) {
+		f := newLabourFixture(t, e)
+		tax, err := f.db.LabourTaxonomy(f.ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		ws, vs := labour.Population(tax, 300, 20, 7)
+		for i := range ws {
+			ws[i].Origin, ws[i].PreferredDestinations = "KEN", nil
+		}
+		for i := range vs {
+			vs[i].Destination = "DEU"
+		}
+		if err := f.db.BulkLoadLabour(f.ctx, 0, f.agent.OrgID, f.emp.OrgID, ws, vs); err != nil {
+			t.Fatal(err)
+		}
+		w, acc, err := f.l.Worker(f.ctx, f.agent, ws[10].ID)
+		if err != nil || acc != store.WorkerFull || w.GivenName != ws[10].GivenName || w.GivenName == "" {
+			t.Fatalf("bulk worker: %+v %v %v", w, acc, err)
+		}
+		_, cands, err := f.l.Candidates(f.ctx, f.emp, vs[0].ID, 0)
+		if err != nil || len(cands) == 0 {
+			t.Fatalf("no candidate among 300 generated workers: %v", err)
+		}
+		next, err := f.l.CreateWorker(f.ctx, f.agent, kenyanWelder("Dalia", []int32{1}))
+		if err != nil || next.ID != ws[len(ws)-1].ID+1 {
+			t.Fatalf("registration after the bulk load: id %d, want %d (%v)", next.ID, ws[len(ws)-1].ID+1, err)
+		}
+	})
+}
