@@ -186,6 +186,10 @@ const RoleRemittanceProvider = "remittance-provider"
 const (
 	RoleEmployer     = "employer"
 	RoleLabourAgency = "labour-agency"
+	// RoleWorker is a migrant worker's own account (made by the agency
+	// the worker registers with): the worker registers and keeps their
+	// own profile, sees the vacancies it matches, withdraws consent.
+	RoleWorker = "worker"
 )
 
 // ValidateRoleName checks a role slug.

@@ -71,6 +71,8 @@ func BuiltinRoles() []Role {
 		{Name: RoleLabourAgency, Title: "Labour agency (country of origin)", Description: "Registers workers with their consent, records their recruitment costs, follows their recruitment.",
 			Permissions: join(grant("orgs", ScopeAll, Read), grant("labour", ScopeOrg, Read, Create),
 				grant("workers", ScopeOrg, Create, Read, Update, Export))},
+		{Name: RoleWorker, Title: "Worker (own profile)", Description: "A migrant worker: registers and keeps their own profile, sees matching vacancies, records their recruitment costs, withdraws consent.",
+			Permissions: join(grant("labour", ScopeAll, Read), grant("workers", ScopeOwn, Create, Read, Update))},
 		{Name: RoleViewer, Title: "Viewer", Description: "Reads what is shared inside Corridor; no personal records.",
 			Permissions: join(grant("orgs", ScopeAll, Read), grant("plans", ScopeOrg, Read))},
 	}

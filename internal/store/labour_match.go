@@ -25,7 +25,7 @@ type labourCache struct {
 
 type labourIndex struct {
 	version   int64
-	workers   *match.WorkerIndex
+	workers   *workerMatcher
 	vacancies *match.VacancyIndex
 	workerBy  map[int64]match.Worker
 	vacancyBy map[int64]match.Vacancy
@@ -146,17 +146,21 @@ func (db *DB) buildLabourIndex(ctx context.Context, version int64, prev *labourI
 	if err := vrows.Err(); err != nil {
 		return nil, err
 	}
-	ws := make([]match.Worker, 0, len(idx.workerBy))
-	for _, w := range idx.workerBy {
-		ws = append(ws, w)
+	if prev.workers != nil {
+		idx.workers = prev.workers.update(idx.workerBy, idx.workerVer)
+	} else {
+		ws := make([]match.Worker, 0, len(idx.workerBy))
+		for _, w := range idx.workerBy {
+			ws = append(ws, w)
+		}
+		sort.Slice(ws, func(i, j int) bool { return ws[i].ID < ws[j].ID })
+		idx.workers = newWorkerMatcher(ws, idx.workerVer)
 	}
-	sort.Slice(ws, func(i, j int) bool { return ws[i].ID < ws[j].ID })
 	vs := make([]match.Vacancy, 0, len(idx.vacancyBy))
 	for _, v := range idx.vacancyBy {
 		vs = append(vs, v)
 	}
 	sort.Slice(vs, func(i, j int) bool { return vs[i].ID < vs[j].ID })
-	idx.workers = match.NewWorkerIndex(ws)
 	idx.vacancies = match.NewVacancyIndex(vs)
 	return idx, nil
 }
@@ -235,7 +239,7 @@ func (s *Labour) Candidates(ctx context.Context, p *auth.Principal, vacancyID in
 	if mv.Positions < 1 {
 		mv.Positions = 1
 	}
-	return v, idx.workers.Candidates(mv, limit), nil
+	return v, idx.workers.candidates(mv, limit), nil
 }
 
 // VacanciesFor ranks the published vacancies with open positions for a

@@ -28,6 +28,7 @@ type labourFixture struct {
 	db               *store.DB
 	l                *store.Labour
 	emp, emp2, agent *auth.Principal
+	self, self2      *auth.Principal // two workers with their own accounts
 	public           *auth.Principal
 	ctx              context.Context
 }
@@ -90,7 +91,8 @@ func newLabourFixture(t *testing.T, e storetest.Engine) *labourFixture {
 			orgs[o.Name] = created.ID
 		}
 		for _, u := range []struct{ name, org, role string }{{"emp", "Werft Kiel", auth.RoleEmployer}, {"emp2", "Bau Berlin", auth.RoleEmployer},
-			{"agent", "Nairobi Labour Agency", auth.RoleLabourAgency}} {
+			{"agent", "Nairobi Labour Agency", auth.RoleLabourAgency}, {"self", "Nairobi Labour Agency", auth.RoleWorker},
+			{"self2", "Nairobi Labour Agency", auth.RoleWorker}} {
 			created, err := acc.CreateUser(ctx, tx, auth.User{Username: "user-" + u.name, FullName: "User " + u.name, OrgID: orgs[u.org],
 				Roles: []string{u.role}}, "a long enough passphrase here")
 			if err != nil {
@@ -103,7 +105,7 @@ func newLabourFixture(t *testing.T, e storetest.Engine) *labourFixture {
 	if err != nil {
 		t.Fatal(err)
 	}
-	for name, dst := range map[string]**auth.Principal{"emp": &f.emp, "emp2": &f.emp2, "agent": &f.agent} {
+	for name, dst := range map[string]**auth.Principal{"emp": &f.emp, "emp2": &f.emp2, "agent": &f.agent, "self": &f.self, "self2": &f.self2} {
 		if *dst, err = acc.Principal(ctx, ids[name], nil); err != nil {
 			t.Fatal(err)
 		}
@@ -414,6 +416,43 @@ func TestLabourBulkLoad(t *testing.T) {
 		next, err := f.l.CreateWorker(f.ctx, f.agent, kenyanWelder("Dalia", []int32{1}))
 		if err != nil || next.ID != ws[len(ws)-1].ID+1 {
 			t.Fatalf("registration after the bulk load: id %d, want %d (%v)", next.ID, ws[len(ws)-1].ID+1, err)
+		}
+	})
+}
+
+// TestLabourWorkerOwnAccount: a worker registers their own profile, sees
+// it and the vacancies it matches; another worker of the same agency does
+// not see it; the agency does.
+func TestLabourWorkerOwnAccount(t *testing.T) {
+	storetest.Run(t, func(t *testing.T, e storetest.Engine) {
+		f := newLabourFixture(t, e)
+		v, err := f.l.CreateVacancy(f.ctx, f.emp, weldingVacancy())
+		if err != nil {
+			t.Fatal(err)
+		}
+		me := kenyanWelder("Imani", []int32{1, 2})
+		me.Consent.RecordedBy = "self"
+		w, err := f.l.CreateWorker(f.ctx, f.self, me)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got, acc, err := f.l.Worker(f.ctx, f.self, w.ID); err != nil || acc != store.WorkerFull || got.GivenName != "Imani" {
+			t.Fatalf("own profile: %v %v", acc, err)
+		}
+		if res, err := f.l.VacanciesFor(f.ctx, f.self, w.ID, 5); err != nil || len(res) != 1 || res[0].VacancyID != v.ID {
+			t.Fatalf("own matches: %+v %v", res, err)
+		}
+		if _, err := f.l.VacanciesFor(f.ctx, f.self2, w.ID, 5); !errors.Is(err, derrors.NotFound) {
+			t.Fatalf("another worker's matches: %v", err)
+		}
+		if _, _, err := f.l.Worker(f.ctx, f.self2, w.ID); !errors.Is(err, derrors.NotFound) {
+			t.Fatalf("another worker read the profile: %v", err)
+		}
+		if _, acc, err := f.l.Worker(f.ctx, f.agent, w.ID); err != nil || acc != store.WorkerFull {
+			t.Fatalf("the agency: %v %v", acc, err)
+		}
+		if err := f.l.WithdrawWorker(f.ctx, f.self, w.ID); err != nil {
+			t.Fatal(err)
 		}
 	})
 }

@@ -183,7 +183,9 @@ func (s *Labour) workerAccess(ctx context.Context, p *auth.Principal, w labour.W
 	if p.Allows(workersResource, auth.Read, auth.Record{OrgID: w.OrgID, OwnerID: w.OwnerID}) {
 		return WorkerFull, nil
 	}
-	if !p.Can(workersResource, auth.Read) || w.Status == labour.WorkerWithdrawn || !w.Consent.Matching {
+	// The pseudonymous view is for those who recruit (labour:update: an
+	// employer running drives), not for other workers or agencies.
+	if !p.Can(workersResource, auth.Read) || !p.Can(labourResource, auth.Update) || w.Status == labour.WorkerWithdrawn || !w.Consent.Matching {
 		return WorkerHidden, nil
 	}
 	if w.Consent.ShareWithEmployers && p.OrgID != 0 {

@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -220,6 +221,21 @@ func TestSearch(t *testing.T) {
 		if hits[i].Rank < hits[i-1].Rank {
 			t.Errorf("hit %d rank %d after %d", i, hits[i].Rank, hits[i-1].Rank)
 		}
+	}
+	// A whole word ranks above a word that only starts with the query,
+	// an exact synonym above a synonym that merely contains the words.
+	labels := func(q string, n int) []string {
+		var out []string
+		for _, h := range tax.SearchOccupations(q, n) {
+			out = append(out, h.Occupation.Label)
+		}
+		return out
+	}
+	if got := labels("cook", 10); !slices.Contains(got, "diet cook") || slices.Index(got, "diet cook") > slices.Index(append(got, "bookshop manager"), "bookshop manager") {
+		t.Errorf("cook: %v (diet cook, a whole word, must come before cookery matches)", got)
+	}
+	if got := labels("care worker", 3); got[0] != "social care worker" {
+		t.Errorf("care worker: %v (its exact synonym is social care worker's)", got)
 	}
 	sk := tax.SearchSkills("weld underwater", 3)
 	if len(sk) == 0 || sk[0].Skill.Label != "weld underwater" || sk[0].Rank != esco.RankExact {

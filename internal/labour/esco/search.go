@@ -20,12 +20,19 @@ const (
 	MaxQueryWords = 12
 )
 
-// Ranks of a hit, best first.
+// Ranks of a hit, best first. A query word that is a whole word of the
+// label ("cook" in "diet cook") ranks above one that only starts a word
+// ("cook" in "cookery book store manager"); the preferred label above a
+// synonym at the same level.
 const (
 	RankExact         = 0 // the query is the preferred label
-	RankLabelPrefix   = 1 // the preferred label starts with the query
-	RankSynonymPrefix = 2 // an alternative label is, or starts with, the query
-	RankWords         = 3 // every query word starts a word of one label
+	RankSynonymExact  = 1 // the query is an alternative label
+	RankLabelPrefix   = 2 // the preferred label starts with the query's words, whole
+	RankLabelWords    = 3 // the preferred label has every query word, whole
+	RankSynonymWords  = 4 // an alternative label has every query word, whole
+	RankLabelPartial  = 5 // the preferred label has words starting with the query's
+	RankSynonymPrefix = 6 // an alternative label has words starting with the query's
+	RankWords         = RankSynonymPrefix
 	RankCode          = 0 // an ISCO or ESCO code or a URI
 )
 
@@ -205,6 +212,15 @@ func (ix *index) search(words []string) []match {
 		}
 		return true
 	}
+	// hasWhole: every query word is a whole word of the label.
+	hasWhole := func(toks []int32) bool {
+		for _, id := range exact {
+			if id < 0 || !slices.Contains(toks, id) {
+				return false
+			}
+		}
+		return true
+	}
 	var out []match
 	best := match{owner: -1}
 	for li := range ix.labels {
@@ -233,15 +249,7 @@ func (ix *index) search(words []string) []match {
 		if !ok {
 			continue
 		}
-		rank := RankWords
-		switch {
-		case l.alt < 0 && isExact(toks):
-			rank = RankExact
-		case l.alt < 0 && isPrefix(toks):
-			rank = RankLabelPrefix
-		case l.alt >= 0 && isPrefix(toks):
-			rank = RankSynonymPrefix
-		}
+		rank := rankOf(l.alt >= 0, isExact(toks), isPrefix(toks) && hasWhole(toks), hasWhole(toks))
 		if best.rank < 0 || rank < best.rank {
 			best.rank, best.alt = rank, l.alt
 		}
@@ -250,6 +258,25 @@ func (ix *index) search(words []string) []match {
 		out = append(out, best)
 	}
 	return out
+}
+
+// rankOf ranks a label that matched every query word.
+func rankOf(synonym, exact, wholePrefix, whole bool) int {
+	switch {
+	case exact && !synonym:
+		return RankExact
+	case exact:
+		return RankSynonymExact
+	case wholePrefix && !synonym:
+		return RankLabelPrefix
+	case whole && !synonym:
+		return RankLabelWords
+	case whole:
+		return RankSynonymWords
+	case !synonym:
+		return RankLabelPartial
+	}
+	return RankSynonymPrefix
 }
 
 func looksLikeURI(q string) bool {

@@ -34,7 +34,10 @@ var capabilities = []capability{
 		{"/map", "capability.part.map"}, {"/corridors/MEX-USA", "capability.part.corridor"},
 		{"/indicators", "capability.part.indicators"}, {"/api/v1/indicators", "capability.part.api"}}},
 	{2, "plans", "/development-plans", []capabilityPart{{"/plans", "capability.part.plans"}}},
-	{3, "labour", "/labour", nil},
+	{3, "labour", "/labour-mobility", []capabilityPart{
+		{"/vacancies", "capability.part.labourVacancies"}, {"/labour", "capability.part.labourPlanner"},
+		{"/labour/vacancies/new", "capability.part.labourEmployer"}, {"/labour/workers/new", "capability.part.labourAgency"},
+		{"/api/v1/vacancies", "capability.part.labourAPI"}}},
 	{4, "cases", "/trafficking-cases", []capabilityPart{{"/cases", "capability.part.cases"}}},
 	{5, "release", "/trafficking-data", []capabilityPart{{"/trafficking", "capability.part.trafficking"}}},
 	{6, "return", "/return", []capabilityPart{{"/cases?kind=return", "capability.part.returnCases"}}},

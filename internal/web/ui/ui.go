@@ -104,6 +104,7 @@ func (u *UI) routes() []web.Route {
 		routes = append(routes, u.caseRoutes()...)
 		routes = append(routes, u.releaseRoutes()...)
 		routes = append(routes, u.remitQuoteRoutes()...)
+		routes = append(routes, u.labourRoutes()...)
 	}
 	return routes
 }

@@ -226,7 +226,7 @@ func TestLanguageSwitchSetsCookieAndKeepsPage(t *testing.T) {
 
 // capabilityPaths are the 11 rows of PRODUCT.md's capability map.
 var capabilityPaths = []string{
-	"/statistics", "/development-plans", "/labour", "/trafficking-cases", "/trafficking-data", "/return",
+	"/statistics", "/development-plans", "/labour-mobility", "/trafficking-cases", "/trafficking-data", "/return",
 	"/remittance-prices", "/diaspora", "/coordination", "/dialogue", "/migrant-information",
 }
 
@@ -269,6 +269,8 @@ func TestNavigationReachesEveryCapability(t *testing.T) {
 			notice = `<a href="/cases?kind=return">`
 		case "/remittance-prices":
 			notice = `<a href="/remittances">`
+		case "/labour-mobility":
+			notice = `<a href="/vacancies">`
 		}
 		if !strings.Contains(body, num) || !strings.Contains(body, notice) {
 			t.Errorf("%s: lacks %q or %q", p, num, notice)
