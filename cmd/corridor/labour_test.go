@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/corridor-platform/corridor/internal/auth"
 	"github.com/corridor-platform/corridor/internal/importer"
@@ -163,6 +164,7 @@ func TestLabourAPI(t *testing.T) {
 		t.Fatalf("shortlist: %s", rec.Body)
 	}
 	a := apps[0]
+	day := time.Now().UTC().Format("2006-01-02") // the shortlist's date: moves cannot be earlier, nor in the future
 	move := func(stage, date string) *http.Response {
 		rec := app.do(t, emp, "POST", fmt.Sprintf("/api/v1/applications/%d/stage", a.ID), fmt.Sprintf(`{"stage":%q,"version":%d,"date":%q}`, stage, a.Version, date))
 		if rec.Code == http.StatusOK {
@@ -171,23 +173,23 @@ func TestLabourAPI(t *testing.T) {
 		return rec.Result()
 	}
 	for _, st := range []string{"offered", "accepted", "visa", "pre-departure"} {
-		if r := move(st, "2027-01-05"); r.StatusCode != http.StatusOK {
+		if r := move(st, day); r.StatusCode != http.StatusOK {
 			t.Fatalf("move to %s: %d", st, r.StatusCode)
 		}
 	}
-	if r := move("travel", "2027-02-01"); r.StatusCode != http.StatusConflict {
+	if r := move("travel", day); r.StatusCode != http.StatusConflict {
 		t.Fatalf("travel before orientation: %d", r.StatusCode)
 	}
 	for _, m := range a.Orientation {
 		rec := app.do(t, agency, "POST", fmt.Sprintf("/api/v1/applications/%d/orientation", a.ID),
-			fmt.Sprintf(`{"module":%q,"attended":true,"version":%d,"date":"2027-01-20"}`, m.Name, a.Version))
+			fmt.Sprintf(`{"module":%q,"attended":true,"version":%d,"date":%q}`, m.Name, a.Version, day))
 		if rec.Code != http.StatusOK {
 			t.Fatalf("attend %s: %d %s", m.Name, rec.Code, rec.Body)
 		}
 		a = decode[labour.Application](t, rec.Body.Bytes())
 	}
 	for _, st := range []string{"travel", "arrived"} {
-		if r := move(st, "2027-02-01"); r.StatusCode != http.StatusOK {
+		if r := move(st, day); r.StatusCode != http.StatusOK {
 			t.Fatalf("move to %s: %d", st, r.StatusCode)
 		}
 	}
@@ -216,13 +218,13 @@ func TestLabourAPI(t *testing.T) {
 			}
 		}
 		for _, amt := range costs[id] {
-			body := fmt.Sprintf(`{"kind":"travel","amount":%g,"currency":"EUR","rateToWage":1,"paidTo":"other","date":"2027-01-02"}`, amt)
+			body := fmt.Sprintf(`{"kind":"travel","amount":%g,"currency":"EUR","rateToWage":1,"paidTo":"other","date":"2026-10-02"}`, amt)
 			if rec := app.do(t, agency, "POST", fmt.Sprintf("/api/v1/workers/%d/costs", id), body); rec.Code != http.StatusCreated {
 				t.Fatalf("cost: %d %s", rec.Code, rec.Body)
 			}
 		}
 	}
-	if rec := app.do(t, agency, "POST", fmt.Sprintf("/api/v1/workers/%d/costs", workers[0]), `{"kind":"travel","amount":-5,"currency":"EUR","rateToWage":1,"paidTo":"other","date":"2027-01-02"}`); decode[problem](t, rec.Body.Bytes()).Param != "amount" {
+	if rec := app.do(t, agency, "POST", fmt.Sprintf("/api/v1/workers/%d/costs", workers[0]), `{"kind":"travel","amount":-5,"currency":"EUR","rateToWage":1,"paidTo":"other","date":"2026-10-02"}`); decode[problem](t, rec.Body.Bytes()).Param != "amount" {
 		t.Fatalf("negative cost: %s", rec.Body)
 	}
 	want := (750.0/2500 + 3000.0/2000 + 0/2400.0) / 3

@@ -69,7 +69,7 @@ func BuiltinRoles() []Role {
 			Permissions: join(grant("orgs", ScopeOrg, Read), grant("labour", ScopeOrg, Create, Read, Update, Publish, Assign),
 				grant("workers", ScopeOrg, Read))},
 		{Name: RoleLabourAgency, Title: "Labour agency (country of origin)", Description: "Registers workers with their consent, records their recruitment costs, follows their recruitment.",
-			Permissions: join(grant("orgs", ScopeAll, Read), grant("labour", ScopeOrg, Read, Create),
+			Permissions: join(grant("orgs", ScopeAll, Read), grant("labour", ScopeOrg, Read, Create, Update),
 				grant("workers", ScopeOrg, Create, Read, Update, Export))},
 		{Name: RoleWorker, Title: "Worker (own profile)", Description: "A migrant worker: registers and keeps their own profile, sees matching vacancies, records their recruitment costs, withdraws consent.",
 			Permissions: join(grant("labour", ScopeAll, Read), grant("workers", ScopeOwn, Create, Read, Update))},

@@ -4,9 +4,12 @@ import (
 	"math"
 	"slices"
 	"sort"
+	"strings"
 	"time"
+	"unicode"
 
 	"github.com/corridor-platform/corridor/internal/field"
+	"github.com/corridor-platform/corridor/internal/remit"
 )
 
 // Recruiter certification statuses (IOM IRIS: certified recruiters have
@@ -24,9 +27,26 @@ type Recruiter struct {
 	CertifiedUntil string    `json:"certifiedUntil,omitempty"`
 	Website        string    `json:"website,omitempty"`
 	CreatedAt      time.Time `json:"createdAt"`
-	// Computed: workers who reported paying this recruiter a fee.
+	// Computed: workers who reported paying this recruiter a fee; a
+	// certificate past its end date.
 	WorkersPayingFees int  `json:"workersPayingFees"`
 	Flagged           bool `json:"flagged"`
+	Expired           bool `json:"certificationExpired"`
+}
+
+// RecruiterKey folds a recruiter's name for uniqueness: case, accents
+// aside, punctuation and spaces, and the legal-form words that vary
+// between spellings of one firm.
+func RecruiterKey(name string) string {
+	var words []string
+	for _, w := range strings.FieldsFunc(strings.ToLower(name), func(r rune) bool { return !unicode.IsLetter(r) && !unicode.IsDigit(r) }) {
+		switch w {
+		case "ltd", "limited", "inc", "llc", "plc", "co", "company", "corp", "sa", "sarl", "gmbh", "pvt", "pte":
+			continue
+		}
+		words = append(words, w)
+	}
+	return strings.Join(words, " ")
 }
 
 // Check returns every problem of a recruiter's fields.
@@ -40,6 +60,9 @@ func (r Recruiter) Check() field.Problems {
 	ps.Text("website", r.Website, false, false, MaxText)
 	if r.Certification == "iris-certified" && r.CertifiedUntil == "" {
 		ps.Add("certifiedUntil", "required", nil, "a certified recruiter's certificate has an end date")
+	}
+	if RecruiterKey(r.Name) == "" {
+		ps.Add("name", "required", nil, "a name with letters or digits")
 	}
 	return ps
 }
@@ -68,8 +91,11 @@ var FeeKinds = []string{CostFee, CostService}
 var Payees = []string{"recruiter", "employer", "government", "lender", "other"}
 
 // Cost is one payment a worker reports having made to be recruited.
-// Amount is in Currency; RateToWage converts it to the currency of the
-// worker's first wage in the destination (1 when they are the same).
+// Amount is in Currency; RateToWage converts it into RateTo, the currency
+// of the worker's first wage in the destination (RateTo = Currency and
+// rate 1 when the worker paid in that currency). A cost whose currencies
+// do not lead to the wage's currency cannot count in SDG 10.7.1: it is
+// reported as not converted, never guessed.
 type Cost struct {
 	ID          int64     `json:"id"`
 	WorkerID    int64     `json:"workerId"`
@@ -77,6 +103,7 @@ type Cost struct {
 	Amount      float64   `json:"amount"`
 	Currency    string    `json:"currency"`
 	RateToWage  float64   `json:"rateToWage"`
+	RateTo      string    `json:"rateTo,omitempty"`
 	PaidTo      string    `json:"paidTo"`
 	RecruiterID int64     `json:"recruiterId,omitempty"`
 	Date        string    `json:"date"`
@@ -84,8 +111,17 @@ type Cost struct {
 	RecordedAt  time.Time `json:"recordedAt"`
 }
 
-// InWageCurrency is the amount in the wage currency.
-func (c Cost) InWageCurrency() float64 { return c.Amount * c.RateToWage }
+// InCurrency is the amount in the wage currency cur, and whether the
+// cost's currencies lead there.
+func (c Cost) InCurrency(cur string) (float64, bool) {
+	switch {
+	case c.Currency == cur:
+		return c.Amount, true
+	case c.RateTo == cur:
+		return c.Amount * c.RateToWage, true
+	}
+	return 0, false
+}
 
 // IsFee reports whether the cost is a recruitment fee.
 func (c Cost) IsFee() bool { return slices.Contains(FeeKinds, c.Kind) }
@@ -95,8 +131,20 @@ func (c Cost) Check() field.Problems {
 	var ps field.Problems
 	ps.OneOf("kind", c.Kind, CostKinds, true)
 	ps.Amount("amount", c.Amount, true, MaxWage)
-	ps.Currency("currency", c.Currency, true)
-	ps.Amount("rateToWage", c.RateToWage, true, 1e6)
+	if ps.Currency("currency", c.Currency, true) && !remit.IsCurrency(c.Currency, false) {
+		ps.Add("currency", "currency", nil, "%s is not an ISO 4217 currency", c.Currency)
+	}
+	switch {
+	case c.RateTo == "" || c.RateTo == c.Currency:
+		if c.RateToWage != 1 && c.RateToWage != 0 {
+			ps.Add("rateToWage", "sameCurrency", nil, "must be 1 (or omitted) when the cost is in the wage currency; give rateTo, the wage currency, to convert")
+		}
+	default:
+		if ps.Currency("rateTo", c.RateTo, true) && !remit.IsCurrency(c.RateTo, false) {
+			ps.Add("rateTo", "currency", nil, "%s is not an ISO 4217 currency", c.RateTo)
+		}
+		ps.Amount("rateToWage", c.RateToWage, true, 1e6)
+	}
 	ps.OneOf("paidTo", c.PaidTo, Payees, true)
 	ps.Date("date", c.Date, true)
 	ps.Text("note", c.Note, false, true, MaxLongText)
@@ -120,20 +168,29 @@ type WorkerCost struct {
 	Currency    string  `json:"currency"`
 	Ratio       float64 `json:"ratio"` // Costs ÷ MonthlyWage (1.5 = one and a half months of wages)
 	PaidFees    bool    `json:"paidFees"`
+	// Unconverted: a cost is in a currency with no rate into the wage's;
+	// the worker's ratio is unknown (NaN) and left out of every group.
+	Unconverted bool `json:"unconverted,omitempty"`
 }
 
 // Indicator1071 computes one worker's SDG 10.7.1 value: the recruitment
-// costs the worker bore divided by the first monthly wage earned in the
-// destination. A worker with no reported cost has ratio 0 (a worker who
-// paid nothing is an observation, not a gap).
-func Indicator1071(costs []Cost, monthlyWage float64) (total, ratio float64) {
+// costs the worker bore, in the wage's currency, divided by the first
+// monthly wage earned in the destination. A worker with no reported cost
+// has ratio 0 (a worker who paid nothing is an observation, not a gap); a
+// cost that cannot be converted into the wage's currency makes the
+// worker's value unknown (ok false), never a guess.
+func Indicator1071(costs []Cost, monthlyWage float64, currency string) (total, ratio float64, ok bool) {
 	for _, c := range costs {
-		total += c.InWageCurrency()
+		v, conv := c.InCurrency(currency)
+		if !conv {
+			return 0, math.NaN(), false
+		}
+		total += v
 	}
 	if monthlyWage <= 0 {
-		return total, math.NaN()
+		return total, math.NaN(), false
 	}
-	return total, total / monthlyWage
+	return total, total / monthlyWage, true
 }
 
 // CostGroup is SDG 10.7.1 aggregated over the workers of a corridor or an

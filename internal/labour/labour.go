@@ -21,6 +21,7 @@ import (
 	"time"
 
 	"github.com/corridor-platform/corridor/internal/field"
+	"github.com/corridor-platform/corridor/internal/remit"
 )
 
 // Field limits.
@@ -168,7 +169,9 @@ func (v Vacancy) Check() field.Problems {
 	ps.Text("qualifications", v.Qualifications, false, true, MaxLongText)
 	ps.IntRange("experienceYears", v.ExperienceYears, 0, 50)
 	ps.Amount("monthlyWage", v.MonthlyWage, true, MaxWage)
-	ps.Currency("currency", v.Currency, true)
+	if ps.Currency("currency", v.Currency, true) && !remit.IsCurrency(v.Currency, true) {
+		ps.Add("currency", "currency", nil, "%s is not an ISO 4217 currency", v.Currency)
+	}
 	ps.IntRange("hoursPerWeek", v.HoursPerWeek, 1, 84)
 	ps.IntRange("contractMonths", v.ContractMonths, 1, 120)
 	ps.OneOf("housing", v.Housing, HousingOptions, true)
@@ -229,7 +232,7 @@ func checkLanguages(ps *field.Problems, name string, ls []Language) {
 	seen := map[string]bool{}
 	for i, l := range ls {
 		p := name + "[" + itoa(i) + "]"
-		if len(l.Code) != 2 || strings.ToLower(l.Code) != l.Code || !isLetters(l.Code) {
+		if len(l.Code) != 2 || strings.ToLower(l.Code) != l.Code || !isLetters(l.Code) || !IsLanguage(l.Code) {
 			ps.Add(p+".code", "language", nil, "an ISO 639-1 language code in lower case, such as en")
 			continue
 		}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"encoding/json"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -86,15 +87,18 @@ func (s *Labour) checkCountry(ctx context.Context, fieldName, code string) error
 
 // ---- recruiters
 
-// CreateRecruiter adds a recruiter to the register (labour:create). A
-// duplicate name in a country wraps derrors.Conflict; invalid fields
+// CreateRecruiter adds a recruiter to the register (labour:create). Only
+// who certifies for the whole platform (labour:publish at every scope)
+// records a recruiter as IRIS-certified; a certificate already past its end
+// date is refused. A name that folds to one already in the country
+// (labour.RecruiterKey) wraps derrors.Conflict; invalid fields
 // derrors.Invalid.
 func (s *Labour) CreateRecruiter(ctx context.Context, p *auth.Principal, r labour.Recruiter) (_ labour.Recruiter, err error) {
 	defer derrors.Wrap(&err, "store.Labour.CreateRecruiter")
 	if !p.Can(labourResource, auth.Create) {
 		return r, refused("add recruiters")
 	}
-	if err := r.Check().Err(); err != nil {
+	if err := s.checkCertification(p, r); err != nil {
 		return r, err
 	}
 	if err := s.checkCountry(ctx, "country", r.Country); err != nil {
@@ -102,17 +106,64 @@ func (s *Labour) CreateRecruiter(ctx context.Context, p *auth.Principal, r labou
 	}
 	r.CreatedAt = now()
 	err = s.db.InTx(ctx, func(tx *Tx) error {
-		err := tx.QueryRow(ctx, `INSERT INTO labour_recruiters (name, country, licence, certification, certified_until, website, created_by, created_at)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`, r.Name, r.Country, r.Licence, r.Certification, r.CertifiedUntil, r.Website,
-			p.UserID, r.CreatedAt).Scan(&r.ID)
+		err := tx.QueryRow(ctx, `INSERT INTO labour_recruiters (name, name_key, country, licence, certification, certified_until, website, created_by, created_at)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`, r.Name, labour.RecruiterKey(r.Name), r.Country, r.Licence, r.Certification,
+			r.CertifiedUntil, r.Website, p.UserID, r.CreatedAt).Scan(&r.ID)
 		if err = classify(err); err != nil {
 			if errorsIsConflict(err) {
-				return derrors.Kindf(derrors.Conflict, "name: %s already has a recruiter named %q", r.Country, r.Name)
+				return derrors.Kindf(derrors.Conflict, "name: %s already has a recruiter named like %q", r.Country, r.Name)
 			}
 			return err
 		}
-		return s.db.auditTx(ctx, tx, p, labourResource, audit.ActionCreate, r.ID, "recruiter "+r.Name)
+		return s.db.auditTx(ctx, tx, p, labourResource, audit.ActionCreate, r.ID, "recruiter "+r.Name+", "+r.Certification)
 	})
+	return r, err
+}
+
+// checkCertification checks a recruiter's fields and who may state its
+// certification.
+func (s *Labour) checkCertification(p *auth.Principal, r labour.Recruiter) error {
+	ps := r.Check()
+	if r.Certification == "iris-certified" && r.CertifiedUntil != "" && r.CertifiedUntil < today() {
+		ps.Add("certifiedUntil", "expired", nil, "the certificate ended on %s", r.CertifiedUntil)
+	}
+	if err := ps.Err(); err != nil {
+		return err
+	}
+	if r.Certification != "not-certified" && r.Certification != "iris-in-progress" && p.Scope(labourResource, auth.Publish) != auth.ScopeAll {
+		return refused("record a recruiter's certification as " + r.Certification + " (the platform's certification desk does)")
+	}
+	return nil
+}
+
+// SetCertification records a change of a recruiter's certification
+// (certified, suspended, revoked …): labour:publish at every scope. Errors:
+// NotFound, Forbidden, Invalid naming the field.
+func (s *Labour) SetCertification(ctx context.Context, p *auth.Principal, id int64, certification, until string) (_ labour.Recruiter, err error) {
+	defer derrors.Wrap(&err, "store.Labour.SetCertification(%d)", id)
+	rs, err := s.Recruiters(ctx)
+	if err != nil {
+		return labour.Recruiter{}, err
+	}
+	i := slices.IndexFunc(rs, func(r labour.Recruiter) bool { return r.ID == id })
+	if i < 0 {
+		return labour.Recruiter{}, derrors.Kindf(derrors.NotFound, "no recruiter %d", id)
+	}
+	r := rs[i]
+	r.Certification, r.CertifiedUntil = certification, until
+	if p.Scope(labourResource, auth.Publish) != auth.ScopeAll {
+		return r, refused("change a recruiter's certification (the platform's certification desk does)")
+	}
+	if err := s.checkCertification(p, r); err != nil {
+		return r, err
+	}
+	err = s.db.InTx(ctx, func(tx *Tx) error {
+		if _, err := tx.Exec(ctx, `UPDATE labour_recruiters SET certification = ?, certified_until = ? WHERE id = ?`, r.Certification, r.CertifiedUntil, id); err != nil {
+			return classify(err)
+		}
+		return s.db.auditTx(ctx, tx, p, labourResource, audit.ActionUpdate, id, "recruiter certification "+r.Certification)
+	})
+	r.Expired = r.Certification == "iris-certified" && r.CertifiedUntil < today()
 	return r, err
 }
 
@@ -143,6 +194,7 @@ func (s *Labour) Recruiters(ctx context.Context) (_ []labour.Recruiter, err erro
 			return nil, err
 		}
 		r.Flagged = r.WorkersPayingFees > 0
+		r.Expired = r.Certification == "iris-certified" && r.CertifiedUntil < today()
 		out = append(out, r)
 	}
 	return out, rows.Err()
@@ -297,6 +349,10 @@ type VacancyFilter struct {
 	ISCO        string // a prefix: "7" (major group) … "7212" (unit group)
 	Sector      string
 	Q           string // words in the title, place or channel name
+	// Occupations: vacancies of these ESCO occupations match Q too (the
+	// caller resolves Q's words through the taxonomy's labels and
+	// synonyms).
+	Occupations []string
 	OrgID       int64
 	Limit       int
 	Offset      int
@@ -339,10 +395,21 @@ func (s *Labour) Vacancies(ctx context.Context, p *auth.Principal, f VacancyFilt
 	if f.OrgID != 0 {
 		where, args = append(where, "v.org_id = ?"), append(args, f.OrgID)
 	}
-	for _, w := range strings.Fields(strings.ToLower(f.Q)) {
-		like := "%" + escapeLike(w) + "%"
-		where = append(where, `(LOWER(v.title) LIKE ? ESCAPE '\' OR LOWER(v.place) LIKE ? ESCAPE '\' OR LOWER(v.channel_name) LIKE ? ESCAPE '\')`)
-		args = append(args, like, like, like)
+	if words := strings.Fields(strings.ToLower(f.Q)); len(words) > 0 {
+		var all []string
+		for _, w := range words {
+			like := "%" + escapeLike(w) + "%"
+			all = append(all, `(LOWER(v.title) LIKE ? ESCAPE '\' OR LOWER(v.place) LIKE ? ESCAPE '\' OR LOWER(v.channel_name) LIKE ? ESCAPE '\')`)
+			args = append(args, like, like, like)
+		}
+		cond := "(" + strings.Join(all, " AND ") + ")"
+		if n := len(f.Occupations); n > 0 {
+			cond = "(" + cond + " OR v.occupation IN (?" + strings.Repeat(", ?", n-1) + "))"
+			for _, o := range f.Occupations {
+				args = append(args, o)
+			}
+		}
+		where = append(where, cond)
 	}
 	cond := strings.Join(where, " AND ")
 	if err := s.db.queryRow(ctx, `SELECT COUNT(*) FROM labour_vacancies v WHERE `+cond, args...).Scan(&total); err != nil {

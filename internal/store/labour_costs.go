@@ -25,7 +25,15 @@ func (s *Labour) RecordCost(ctx context.Context, p *auth.Principal, c labour.Cos
 	if !p.Allows(workersResource, auth.Update, auth.Record{OrgID: w.OrgID, OwnerID: w.OwnerID}) {
 		return c, derrors.Kindf(derrors.NotFound, "no worker %d", c.WorkerID)
 	}
-	if err := c.Check().Err(); err != nil {
+	if c.RateTo == "" {
+		c.RateTo, c.RateToWage = c.Currency, 1
+	}
+	if c.RateTo == c.Currency && c.RateToWage == 0 {
+		c.RateToWage = 1
+	}
+	ps := c.Check()
+	notFuture(&ps, "date", c.Date)
+	if err := ps.Err(); err != nil {
 		return c, err
 	}
 	if c.RecruiterID != 0 {
@@ -35,8 +43,8 @@ func (s *Labour) RecordCost(ctx context.Context, p *auth.Principal, c labour.Cos
 	}
 	c.RecordedAt = now()
 	err = s.db.InTx(ctx, func(tx *Tx) error {
-		err := tx.QueryRow(ctx, `INSERT INTO labour_costs (worker_id, kind, amount, currency, rate_to_wage, paid_to, recruiter_id, cost_date, note, recorded_by, recorded_at)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`, c.WorkerID, c.Kind, c.Amount, c.Currency, c.RateToWage, c.PaidTo,
+		err := tx.QueryRow(ctx, `INSERT INTO labour_costs (worker_id, kind, amount, currency, rate_to_wage, rate_to, paid_to, recruiter_id, cost_date, note, recorded_by, recorded_at)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`, c.WorkerID, c.Kind, c.Amount, c.Currency, c.RateToWage, c.RateTo, c.PaidTo,
 			nullID(c.RecruiterID), c.Date, c.Note, p.UserID, c.RecordedAt).Scan(&c.ID)
 		if err = classify(err); err != nil {
 			return err
@@ -59,7 +67,11 @@ func (s *Labour) Costs(ctx context.Context, p *auth.Principal, workerID int64) (
 	if !p.Allows(workersResource, auth.Read, auth.Record{OrgID: w.OrgID, OwnerID: w.OwnerID}) {
 		return nil, derrors.Kindf(derrors.NotFound, "no worker %d", workerID)
 	}
-	rows, err := s.db.query(ctx, `SELECT id, worker_id, kind, amount, currency, rate_to_wage, paid_to, COALESCE(recruiter_id, 0), cost_date, note, recorded_at
+	return s.costsOf(ctx, workerID)
+}
+
+func (s *Labour) costsOf(ctx context.Context, workerID int64) (_ []labour.Cost, err error) {
+	rows, err := s.db.query(ctx, `SELECT id, worker_id, kind, amount, currency, rate_to_wage, rate_to, paid_to, COALESCE(recruiter_id, 0), cost_date, note, recorded_at
 		FROM labour_costs WHERE worker_id = ? ORDER BY cost_date, id`, workerID)
 	if err != nil {
 		return nil, err
@@ -68,7 +80,7 @@ func (s *Labour) Costs(ctx context.Context, p *auth.Principal, workerID int64) (
 	var out []labour.Cost
 	for rows.Next() {
 		var c labour.Cost
-		if err := rows.Scan(&c.ID, &c.WorkerID, &c.Kind, &c.Amount, &c.Currency, &c.RateToWage, &c.PaidTo, &c.RecruiterID, &c.Date, &c.Note, &c.RecordedAt); err != nil {
+		if err := rows.Scan(&c.ID, &c.WorkerID, &c.Kind, &c.Amount, &c.Currency, &c.RateToWage, &c.RateTo, &c.PaidTo, &c.RecruiterID, &c.Date, &c.Note, &c.RecordedAt); err != nil {
 			return nil, err
 		}
 		out = append(out, c)
@@ -131,26 +143,56 @@ func (s *Labour) ReportWage(ctx context.Context, p *auth.Principal, workerID int
 // (labour.GroupCosts).
 func (s *Labour) RecruitmentCosts(ctx context.Context) (_ []labour.WorkerCost, err error) {
 	defer derrors.Wrap(&err, "store.Labour.RecruitmentCosts")
-	rows, err := s.db.query(ctx, `SELECT g.worker_id, w.origin, g.destination, g.isco, g.monthly_wage, g.currency, g.recorded_at,
-		COALESCE((SELECT SUM(c.amount * c.rate_to_wage) FROM labour_costs c WHERE c.worker_id = g.worker_id), 0),
-		(SELECT COUNT(*) FROM labour_costs c WHERE c.worker_id = g.worker_id AND c.kind IN ('recruitment-fee', 'service-charge'))
+	rows, err := s.db.query(ctx, `SELECT g.worker_id, w.origin, g.destination, g.isco, g.monthly_wage, g.currency, g.recorded_at
 		FROM labour_wages g JOIN labour_workers w ON w.id = g.worker_id ORDER BY g.worker_id`)
 	if err != nil {
 		return nil, err
 	}
-	defer rows.Close()
 	var out []labour.WorkerCost
 	for rows.Next() {
 		var o labour.WorkerCost
-		var fees int
 		var at time.Time
-		if err := rows.Scan(&o.WorkerID, &o.Origin, &o.Destination, &o.ISCO, &o.MonthlyWage, &o.Currency, &at, &o.Costs, &fees); err != nil {
+		if err := rows.Scan(&o.WorkerID, &o.Origin, &o.Destination, &o.ISCO, &o.MonthlyWage, &o.Currency, &at); err != nil {
+			rows.Close()
 			return nil, err
 		}
 		o.Year = strconv.Itoa(at.UTC().Year())
-		o.Ratio = o.Costs / o.MonthlyWage
-		o.PaidFees = fees > 0
 		out = append(out, o)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	byWorker, err := s.allCosts(ctx)
+	if err != nil {
+		return nil, err
+	}
+	for i := range out {
+		o := &out[i]
+		cs := byWorker[o.WorkerID]
+		total, ratio, ok := labour.Indicator1071(cs, o.MonthlyWage, o.Currency)
+		o.Costs, o.Ratio, o.Unconverted = total, ratio, !ok
+		for _, c := range cs {
+			o.PaidFees = o.PaidFees || c.IsFee()
+		}
+	}
+	return out, nil
+}
+
+// allCosts reads every reported cost, by worker.
+func (s *Labour) allCosts(ctx context.Context) (map[int64][]labour.Cost, error) {
+	rows, err := s.db.query(ctx, `SELECT worker_id, kind, amount, currency, rate_to_wage, rate_to FROM labour_costs`)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	out := map[int64][]labour.Cost{}
+	for rows.Next() {
+		var c labour.Cost
+		if err := rows.Scan(&c.WorkerID, &c.Kind, &c.Amount, &c.Currency, &c.RateToWage, &c.RateTo); err != nil {
+			return nil, err
+		}
+		out[c.WorkerID] = append(out[c.WorkerID], c)
 	}
 	return out, rows.Err()
 }

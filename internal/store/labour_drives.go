@@ -45,6 +45,9 @@ func (s *Labour) CreateDrive(ctx context.Context, p *auth.Principal, d labour.Dr
 		if err != nil || v.OrgID != p.OrgID {
 			return d, derrors.Kindf(derrors.Invalid, "vacancies[%d]: no vacancy %d of your organisation", i, id)
 		}
+		if v.Status != labour.VacancyDraft && v.Status != labour.VacancyPublished {
+			return d, derrors.Kindf(derrors.Invalid, "vacancies[%d]: vacancy %d is %s", i, id, v.Status)
+		}
 	}
 	for i, o := range d.Origins {
 		if err := s.checkCountry(ctx, "origins["+strconv.Itoa(i)+"]", o); err != nil {
@@ -63,6 +66,15 @@ func (s *Labour) CreateDrive(ctx context.Context, p *auth.Principal, d labour.Dr
 	return d, err
 }
 
+// runsDrives reports whether p sees the drives of organisation org: its
+// own organisation's staff who read labour records, or whoever may update
+// that organisation's labour records (labour:read alone, which the public
+// holds, is for published vacancies only).
+func runsDrives(p *auth.Principal, org int64) bool {
+	return p.OrgID != 0 && p.OrgID == org && p.Can(labourResource, auth.Read) && p.SignedIn() ||
+		p.Allows(labourResource, auth.Update, auth.Record{OrgID: org})
+}
+
 // Drive returns a drive p's organisation runs (labour:read over it);
 // others wrap derrors.NotFound.
 func (s *Labour) Drive(ctx context.Context, p *auth.Principal, id int64) (_ DriveView, err error) {
@@ -74,7 +86,7 @@ func (s *Labour) Drive(ctx context.Context, p *auth.Principal, id int64) (_ Driv
 	var at sql.NullTime
 	err = s.db.queryRow(ctx, `SELECT id, org_id, name, vacancies, origins, plan_total, greedy_total, plan_pairs, planned_at, created_by, created_at
 		FROM labour_drives WHERE id = ?`, id).Scan(&d.ID, &d.OrgID, &d.Name, &vac, &orig, &total, &greedy, &pairs, &at, &d.CreatedBy, &d.CreatedAt)
-	if noRowsErr(err) || err == nil && !p.Allows(labourResource, auth.Read, auth.Record{OrgID: d.OrgID}) {
+	if noRowsErr(err) || err == nil && !runsDrives(p, d.OrgID) {
 		return d, derrors.Kindf(derrors.NotFound, "no drive %d", id)
 	}
 	if err != nil {
@@ -144,6 +156,10 @@ func (s *Labour) Assign(ctx context.Context, p *auth.Principal, driveID int64) (
 	if !p.Allows(labourResource, auth.Assign, auth.Record{OrgID: d.OrgID}) {
 		return res, refused("assign workers in this drive")
 	}
+	idx, err := s.db.labourIndex(ctx)
+	if err != nil {
+		return res, err
+	}
 	var vs []match.Vacancy
 	for _, id := range d.Vacancies {
 		v, err := s.Vacancy(ctx, p, id)
@@ -153,13 +169,9 @@ func (s *Labour) Assign(ctx context.Context, p *auth.Principal, driveID int64) (
 		if v.Status != labour.VacancyPublished || v.Open() == 0 {
 			continue // withdrawn, filled or still a draft: no position to fill
 		}
-		mv := MatchVacancy(v)
+		mv := idx.vacancy(v)
 		vs = append(vs, mv)
 		res.Positions += mv.Positions
-	}
-	idx, err := s.db.labourIndex(ctx)
-	if err != nil {
-		return res, err
 	}
 	ws := poolOf(idx, d.Origins)
 	res.Workers = len(ws)

@@ -31,6 +31,9 @@ type labourIndex struct {
 	vacancyBy map[int64]match.Vacancy
 	// orgOf is the organisation of each indexed vacancy.
 	orgOf map[int64]int64
+	// broader is each ESCO occupation's broader occupation (the ESCO
+	// hierarchy below the ISCO unit group), from the taxonomy.
+	broader map[string]string
 	// workerVer and vacancyVer are the row versions the entries were
 	// read at (an incremental rebuild reads only the rows that changed).
 	workerVer, vacancyVer map[int64]int64
@@ -62,6 +65,21 @@ func MatchVacancy(v labour.Vacancy) match.Vacancy {
 		m.Optional = append(m.Optional, match.SkillID(s))
 	}
 	m.Languages = matchLanguages(v.Languages)
+	return m
+}
+
+// withBroader sets the broader ESCO occupation of each occupation.
+func withBroader(w match.Worker, broader map[string]string) match.Worker {
+	for i := range w.Occupations {
+		w.Occupations[i].Broader = broader[w.Occupations[i].ESCO]
+	}
+	return w
+}
+
+// vacancy is the matching terms of a vacancy, with the ESCO hierarchy.
+func (idx *labourIndex) vacancy(v labour.Vacancy) match.Vacancy {
+	m := MatchVacancy(v)
+	m.Occupation.Broader = idx.broader[m.Occupation.ESCO]
 	return m
 }
 
@@ -100,6 +118,16 @@ func (db *DB) buildLabourIndex(ctx context.Context, version int64, prev *labourI
 	if prev == nil {
 		prev = &labourIndex{}
 	}
+	idx.broader = map[string]string{}
+	if tax, err := db.LabourTaxonomy(ctx); err == nil {
+		for _, o := range tax.Occupations() {
+			if o.Broader != "" {
+				idx.broader[o.URI] = o.Broader
+			}
+		}
+	} else if derrors.Kind(err) != derrors.NotFound {
+		return nil, err
+	}
 	// Only the rows whose version changed since the previous index are
 	// read and decoded again: a registration among 100,000 profiles costs
 	// one short scan of (id, version), not a reload of everything.
@@ -125,7 +153,7 @@ func (db *DB) buildLabourIndex(ctx context.Context, version int64, prev *labourI
 	if err := rows.Err(); err != nil {
 		return nil, err
 	}
-	if err := db.readMatchWorkers(ctx, changed, idx.workerBy); err != nil {
+	if err := db.readMatchWorkers(ctx, changed, idx.workerBy, idx.broader); err != nil {
 		return nil, err
 	}
 	vrows, err := db.query(ctx, `SELECT `+vacancyColumns+` FROM labour_vacancies v JOIN orgs o ON o.id = v.org_id
@@ -139,7 +167,7 @@ func (db *DB) buildLabourIndex(ctx context.Context, version int64, prev *labourI
 			vrows.Close()
 			return nil, err
 		}
-		idx.vacancyBy[v.ID] = MatchVacancy(v)
+		idx.vacancyBy[v.ID] = idx.vacancy(v)
 		idx.orgOf[v.ID] = v.OrgID
 	}
 	vrows.Close()
@@ -167,7 +195,7 @@ func (db *DB) buildLabourIndex(ctx context.Context, version int64, prev *labourI
 
 // readMatchWorkers decodes the matching terms of the workers ids (all of
 // them when the index is built for the first time) into dst.
-func (db *DB) readMatchWorkers(ctx context.Context, ids []int64, dst map[int64]match.Worker) error {
+func (db *DB) readMatchWorkers(ctx context.Context, ids []int64, dst map[int64]match.Worker, broader map[string]string) error {
 	const q = `SELECT id, origin, occupations, skills, languages, education, experience_years, preferred FROM labour_workers`
 	read := func(rows *sql.Rows, err error) error {
 		if err != nil {
@@ -183,7 +211,7 @@ func (db *DB) readMatchWorkers(ctx context.Context, ids []int64, dst map[int64]m
 			if err := unmarshalAll([]string{occ, skills, langs, pref}, &w.Occupations, &w.Skills, &w.Languages, &w.PreferredDestinations); err != nil {
 				return err
 			}
-			dst[w.ID] = MatchWorker(w)
+			dst[w.ID] = withBroader(MatchWorker(w), broader)
 		}
 		return rows.Err()
 	}
@@ -228,14 +256,17 @@ func (s *Labour) Candidates(ctx context.Context, p *auth.Principal, vacancyID in
 	if err != nil {
 		return v, nil, err
 	}
-	if !canSeeDraft(p, v) || !p.Can(workersResource, auth.Read) {
-		return v, nil, refused("see the candidates of this vacancy")
+	if !p.Can(workersResource, auth.Read) {
+		return v, nil, refused("see the candidates of a vacancy")
+	}
+	if !canSeeDraft(p, v) {
+		return v, nil, derrors.Kindf(derrors.NotFound, "no vacancy %d of your organisation", vacancyID)
 	}
 	idx, err := s.db.labourIndex(ctx)
 	if err != nil {
 		return v, nil, err
 	}
-	mv := MatchVacancy(v)
+	mv := idx.vacancy(v)
 	if mv.Positions < 1 {
 		mv.Positions = 1
 	}
@@ -254,11 +285,14 @@ func (s *Labour) VacanciesFor(ctx context.Context, p *auth.Principal, workerID i
 	if !p.Allows(workersResource, auth.Read, auth.Record{OrgID: w.OrgID, OwnerID: w.OwnerID}) {
 		return nil, derrors.Kindf(derrors.NotFound, "no worker %d", workerID)
 	}
+	if w.Status == labour.WorkerWithdrawn || !w.Consent.Matching {
+		return nil, derrors.Kindf(derrors.Conflict, "the worker withdrew consent to matching")
+	}
 	idx, err := s.db.labourIndex(ctx)
 	if err != nil {
 		return nil, err
 	}
-	return idx.vacancies.VacanciesFor(MatchWorker(w), limit), nil
+	return idx.vacancies.VacanciesFor(withBroader(MatchWorker(w), idx.broader), limit), nil
 }
 
 // Origins returns the country of origin of the workers of match results.

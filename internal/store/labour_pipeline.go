@@ -57,17 +57,22 @@ func (s *Labour) Shortlist(ctx context.Context, p *auth.Principal, driveID int64
 			if err != nil {
 				return err
 			}
-			r, eligible := match.Score(w, MatchVacancy(v))
+			r, eligible := match.Score(w, idx.vacancy(v))
 			if !eligible {
 				return derrors.Kindf(derrors.Invalid, "pairs[%d]: worker %d is not an eligible candidate for vacancy %d", i, pr.WorkerID, pr.VacancyID)
 			}
-			var n int
-			if err := tx.QueryRow(ctx, `SELECT COUNT(*) FROM labour_applications WHERE drive_id = ? AND vacancy_id = ? AND worker_id = ?`,
-				driveID, pr.VacancyID, pr.WorkerID).Scan(&n); err != nil {
+			var same, other int
+			if err := tx.QueryRow(ctx, `SELECT
+				(SELECT COUNT(*) FROM labour_applications WHERE drive_id = ? AND vacancy_id = ? AND worker_id = ?),
+				(SELECT COUNT(*) FROM labour_applications WHERE drive_id = ? AND vacancy_id <> ? AND worker_id = ? AND stage NOT IN ('rejected', 'withdrawn'))`,
+				driveID, pr.VacancyID, pr.WorkerID, driveID, pr.VacancyID, pr.WorkerID).Scan(&same, &other); err != nil {
 				return classify(err)
 			}
-			if n > 0 {
+			if same > 0 {
 				continue
+			}
+			if other > 0 {
+				return derrors.Kindf(derrors.Conflict, "pairs[%d].workerId: worker %d is already in this drive's pipeline for another vacancy", i, pr.WorkerID)
 			}
 			a := labour.Application{DriveID: driveID, VacancyID: pr.VacancyID, WorkerID: pr.WorkerID, Stage: labour.StageShortlisted,
 				Score: r.Score, Version: 1}
@@ -80,7 +85,7 @@ func (s *Labour) Shortlist(ctx context.Context, p *auth.Principal, driveID int64
 				return classify(err)
 			}
 			ev := labour.StageEvent{Stage: a.Stage, Date: date, OrgID: p.OrgID, By: p.UserID, RecordedAt: t}
-			if err := insertStageEvent(ctx, tx, a.ID, ev); err != nil {
+			if err := s.insertStageEvent(ctx, tx, a.ID, ev); err != nil {
 				return err
 			}
 			a.Events = []labour.StageEvent{ev}
@@ -96,9 +101,23 @@ func (s *Labour) Shortlist(ctx context.Context, p *auth.Principal, driveID int64
 
 func itoa(n int64) string { return strconv.FormatInt(n, 10) }
 
-func insertStageEvent(ctx context.Context, tx *Tx, appID int64, ev labour.StageEvent) error {
-	_, err := tx.Exec(ctx, `INSERT INTO labour_stage_events (application_id, stage, event_date, org_id, by_user, note, recorded_at)
-		VALUES (?, ?, ?, ?, ?, ?, ?)`, appID, ev.Stage, ev.Date, ev.OrgID, ev.By, ev.Note, ev.RecordedAt)
+func (s *Labour) insertStageEvent(ctx context.Context, tx *Tx, appID int64, ev labour.StageEvent) error {
+	var id int64
+	err := tx.QueryRow(ctx, `INSERT INTO labour_stage_events (application_id, stage, event_date, org_id, by_user, note_enc, key_id, recorded_at)
+		VALUES (?, ?, ?, ?, ?, '', '', ?) RETURNING id`, appID, ev.Stage, ev.Date, ev.OrgID, ev.By, ev.RecordedAt).Scan(&id)
+	if err = classify(err); err != nil || ev.Note == "" {
+		return err
+	}
+	// The note may name people: sealed like the personal fields.
+	sl, err := s.db.sealer("labour_stage_events", id)
+	if err != nil {
+		return err
+	}
+	enc := sl.seal("note", ev.Note)
+	if sl.err != nil {
+		return sl.err
+	}
+	_, err = tx.Exec(ctx, `UPDATE labour_stage_events SET note_enc = ?, key_id = ? WHERE id = ?`, enc, sl.keyID(), id)
 	return classify(err)
 }
 
@@ -107,16 +126,17 @@ func insertStageEvent(ctx context.Context, tx *Tx, appID int64, ev labour.StageE
 // organisation (workers:read over the worker). Others: NotFound.
 func (s *Labour) application(ctx context.Context, p *auth.Principal, id int64) (a labour.Application, driveOrg, workerOrg int64, err error) {
 	var orient string
-	err = s.db.queryRow(ctx, `SELECT a.id, a.drive_id, a.vacancy_id, a.worker_id, a.stage, a.score, a.orientation, a.version, d.org_id, w.org_id
+	var workerOwner int64
+	err = s.db.queryRow(ctx, `SELECT a.id, a.drive_id, a.vacancy_id, a.worker_id, a.stage, a.score, a.orientation, a.version, d.org_id, w.org_id, w.owner_id
 		FROM labour_applications a JOIN labour_drives d ON d.id = a.drive_id JOIN labour_workers w ON w.id = a.worker_id WHERE a.id = ?`, id).
-		Scan(&a.ID, &a.DriveID, &a.VacancyID, &a.WorkerID, &a.Stage, &a.Score, &orient, &a.Version, &driveOrg, &workerOrg)
+		Scan(&a.ID, &a.DriveID, &a.VacancyID, &a.WorkerID, &a.Stage, &a.Score, &orient, &a.Version, &driveOrg, &workerOrg, &workerOwner)
 	if noRowsErr(err) {
 		return a, 0, 0, derrors.Kindf(derrors.NotFound, "no application %d", id)
 	}
 	if err != nil {
 		return a, 0, 0, classify(err)
 	}
-	if !p.Allows(labourResource, auth.Read, auth.Record{OrgID: driveOrg}) && !p.Allows(workersResource, auth.Read, auth.Record{OrgID: workerOrg}) {
+	if !runsDrives(p, driveOrg) && !p.Allows(workersResource, auth.Read, auth.Record{OrgID: workerOrg, OwnerID: workerOwner}) {
 		return a, 0, 0, derrors.Kindf(derrors.NotFound, "no application %d", id)
 	}
 	if err := fromJSON(orient, &a.Orientation); err != nil {
@@ -141,17 +161,27 @@ func (s *Labour) events(ctx context.Context, ids []int64) (map[int64][]labour.St
 		}
 		ph = append(ph, '?')
 	}
-	rows, err := s.db.query(ctx, `SELECT e.application_id, e.stage, e.event_date, e.org_id, COALESCE(o.name, ''), e.by_user, e.note, e.recorded_at
+	rows, err := s.db.query(ctx, `SELECT e.id, e.application_id, e.stage, e.event_date, e.org_id, COALESCE(o.name, ''), e.by_user, e.note_enc, e.recorded_at
 		FROM labour_stage_events e LEFT JOIN orgs o ON o.id = e.org_id WHERE e.application_id IN (`+string(ph)+`) ORDER BY e.id`, args...)
 	if err != nil {
 		return nil, err
 	}
 	defer rows.Close()
 	for rows.Next() {
-		var app int64
+		var id, app int64
 		var ev labour.StageEvent
-		if err := rows.Scan(&app, &ev.Stage, &ev.Date, &ev.OrgID, &ev.OrgName, &ev.By, &ev.Note, &ev.RecordedAt); err != nil {
+		var enc string
+		if err := rows.Scan(&id, &app, &ev.Stage, &ev.Date, &ev.OrgID, &ev.OrgName, &ev.By, &enc, &ev.RecordedAt); err != nil {
 			return nil, err
+		}
+		if enc != "" {
+			sl, err := s.db.sealer("labour_stage_events", id)
+			if err != nil {
+				return nil, err
+			}
+			if ev.Note = sl.open("note", enc); sl.err != nil {
+				return nil, sl.err
+			}
 		}
 		out[app] = append(out[app], ev)
 	}
@@ -159,9 +189,15 @@ func (s *Labour) events(ctx context.Context, ids []int64) (map[int64][]labour.St
 }
 
 // Application returns one application with its events.
+// The read is audited: the stage history and its notes concern a person.
 func (s *Labour) Application(ctx context.Context, p *auth.Principal, id int64) (labour.Application, error) {
 	a, _, _, err := s.application(ctx, p, id)
-	return a, err
+	if err != nil {
+		return a, err
+	}
+	return a, s.db.InTx(ctx, func(tx *Tx) error {
+		return s.db.auditTx(ctx, tx, p, labourResource, audit.ActionRead, id, "application of worker "+itoa(a.WorkerID))
+	})
 }
 
 // Move records a move of an application to a stage (labour.CheckMove),
@@ -199,11 +235,15 @@ func (s *Labour) Move(ctx context.Context, p *auth.Principal, id, version int64,
 	if n := len(a.Events); n > 0 && date < a.Events[n-1].Date {
 		ps.Add("date", "beforePrevious", nil, "before the previous stage (%s on %s)", a.Events[n-1].Stage, a.Events[n-1].Date)
 	}
+	notFuture(&ps, "date", date)
 	if err := ps.Err(); err != nil {
 		return a, err
 	}
 	v, err := s.db.Labour().vacancyAny(ctx, a.VacancyID)
 	if err != nil {
+		return a, err
+	}
+	if err := s.checkForward(ctx, a, v, stage); err != nil {
 		return a, err
 	}
 	ev := labour.StageEvent{Stage: stage, Date: date, OrgID: p.OrgID, By: p.UserID, Note: note, RecordedAt: now()}
@@ -216,7 +256,7 @@ func (s *Labour) Move(ctx context.Context, p *auth.Principal, id, version int64,
 		if n, _ := res.RowsAffected(); n != 1 {
 			return derrors.Kindf(derrors.Conflict, "version: the application changed meanwhile; reload")
 		}
-		if err := insertStageEvent(ctx, tx, id, ev); err != nil {
+		if err := s.insertStageEvent(ctx, tx, id, ev); err != nil {
 			return err
 		}
 		switch stage {
@@ -230,9 +270,13 @@ func (s *Labour) Move(ctx context.Context, p *auth.Principal, id, version int64,
 				return err
 			}
 		case labour.StagePlaced:
-			if _, err := tx.Exec(ctx, `UPDATE labour_vacancies SET filled = filled + 1, version = version + 1,
-				status = CASE WHEN filled + 1 >= positions THEN 'filled' ELSE status END WHERE id = ? AND filled < positions`, a.VacancyID); err != nil {
+			res, err := tx.Exec(ctx, `UPDATE labour_vacancies SET filled = filled + 1, version = version + 1,
+				status = CASE WHEN filled + 1 >= positions THEN 'filled' ELSE status END WHERE id = ? AND filled < positions`, a.VacancyID)
+			if err != nil {
 				return classify(err)
+			}
+			if n, _ := res.RowsAffected(); n != 1 { // filled meanwhile
+				return derrors.Kindf(derrors.Conflict, "stage: every position of vacancy %d is filled", a.VacancyID)
 			}
 			if _, err := tx.Exec(ctx, `UPDATE labour_workers SET status = 'placed', version = version + 1 WHERE id = ?`, a.WorkerID); err != nil {
 				return classify(err)
@@ -246,7 +290,38 @@ func (s *Labour) Move(ctx context.Context, p *auth.Principal, id, version int64,
 	if err != nil {
 		return a, err
 	}
-	return s.Application(ctx, p, id)
+	a, _, _, err = s.application(ctx, p, id)
+	return a, err
+}
+
+// notFuture refuses a date after today (a day's grace for time zones):
+// the pipeline records what happened.
+func notFuture(ps *field.Problems, name, date string) {
+	if date > now().AddDate(0, 0, 1).Format("2006-01-02") {
+		ps.Add(name, "future", nil, "a date in the future (%s): record what has happened", date)
+	}
+}
+
+// checkForward refuses a move forward that cannot happen: the worker
+// withdrew consent or was placed elsewhere; placement into a vacancy
+// whose positions are all filled.
+func (s *Labour) checkForward(ctx context.Context, a labour.Application, v labour.Vacancy, stage string) error {
+	if slices.Contains(labour.EndStages, stage) {
+		return nil
+	}
+	w, err := s.loadWorker(ctx, a.WorkerID, false)
+	if err != nil {
+		return err
+	}
+	switch {
+	case w.Status == labour.WorkerWithdrawn:
+		return derrors.Kindf(derrors.Conflict, "stage: the worker withdrew consent; the application can only end (rejected or withdrawn)")
+	case w.Status == labour.WorkerPlaced:
+		return derrors.Kindf(derrors.Conflict, "stage: the worker has been placed in another job")
+	case stage == labour.StagePlaced && v.Open() == 0:
+		return derrors.Kindf(derrors.Conflict, "stage: every position of vacancy %d is filled", v.ID)
+	}
+	return nil
 }
 
 // Attend records a worker's attendance of a pre-departure orientation
@@ -266,6 +341,9 @@ func (s *Labour) Attend(ctx context.Context, p *auth.Principal, id, version int6
 	if !a.Active() {
 		return a, derrors.Kindf(derrors.Conflict, "stage: the application is %s", a.Stage)
 	}
+	if a.Stage != labour.StagePreDeparture {
+		return a, derrors.Kindf(derrors.Conflict, "stage: orientation attendance is recorded at the pre-departure stage (the application is %s)", a.Stage)
+	}
 	i := slices.IndexFunc(a.Orientation, func(m labour.Module) bool { return m.Name == module })
 	if i < 0 {
 		return a, derrors.Kindf(derrors.Invalid, "module: %q is not a module of this orientation", clipToken(module))
@@ -275,6 +353,10 @@ func (s *Labour) Attend(ctx context.Context, p *auth.Principal, id, version int6
 	}
 	var ps field.Problems
 	ps.Date("date", date, true)
+	notFuture(&ps, "date", date)
+	if n := len(a.Events); n > 0 && date < a.Events[n-1].Date {
+		ps.Add("date", "beforePrevious", nil, "before the pre-departure stage began (%s)", a.Events[n-1].Date)
+	}
 	if err := ps.Err(); err != nil {
 		return a, err
 	}
@@ -296,7 +378,8 @@ func (s *Labour) Attend(ctx context.Context, p *auth.Principal, id, version int6
 	if err != nil {
 		return a, err
 	}
-	return s.Application(ctx, p, id)
+	a, _, _, err = s.application(ctx, p, id)
+	return a, err
 }
 
 // Board returns the drive's applications with their events, for the
@@ -336,7 +419,11 @@ func (s *Labour) Board(ctx context.Context, p *auth.Principal, driveID int64) (_
 	for i := range apps {
 		apps[i].Events = evs[apps[i].ID]
 	}
-	return d, apps, nil
+	// The board shows who is where in a recruitment: audited as a read.
+	err = s.db.InTx(ctx, func(tx *Tx) error {
+		return s.db.auditTx(ctx, tx, p, labourResource, audit.ActionRead, driveID, "pipeline board, "+strconv.Itoa(len(apps))+" applications")
+	})
+	return d, apps, err
 }
 
 // vacancyAny loads a vacancy without a permission check (internal use,

@@ -284,7 +284,7 @@ func TestLabourMatchingPipelineAndCosts(t *testing.T) {
 		if len(res.Plan.Pairs) != 2 || res.Plan.Total != cands[0].Score+cands[1].Score {
 			t.Fatalf("plan: %+v", res.Plan)
 		}
-		apps, err := f.l.Shortlist(ctx, f.emp, d.ID, []match.Pair{{WorkerID: full.ID, VacancyID: v.ID}}, "2026-12-01")
+		apps, err := f.l.Shortlist(ctx, f.emp, d.ID, []match.Pair{{WorkerID: full.ID, VacancyID: v.ID}}, "2026-10-01")
 		if err != nil || len(apps) != 1 {
 			t.Fatalf("shortlist: %v %v", apps, err)
 		}
@@ -311,7 +311,7 @@ func TestLabourMatchingPipelineAndCosts(t *testing.T) {
 		// The pipeline, in order; travel needs the orientation.
 		a := apps[0]
 		for _, st := range []string{labour.StageInterviewed, labour.StageOffered, labour.StageAccepted, labour.StageVisa, labour.StagePreDeparture} {
-			if a, err = f.l.Move(ctx, f.emp, a.ID, a.Version, st, "2027-01-10", ""); err != nil {
+			if a, err = f.l.Move(ctx, f.emp, a.ID, a.Version, st, "2026-10-10", ""); err != nil {
 				t.Fatalf("move to %s: %v", st, err)
 			}
 		}
@@ -322,22 +322,22 @@ func TestLabourMatchingPipelineAndCosts(t *testing.T) {
 			t.Fatalf("travel before orientation: %v", err)
 		}
 		for _, m := range a.Orientation {
-			if a, err = f.l.Attend(ctx, f.agent, a.ID, a.Version, m.Name, true, "2027-02-01"); err != nil {
+			if a, err = f.l.Attend(ctx, f.agent, a.ID, a.Version, m.Name, true, "2026-10-20"); err != nil {
 				t.Fatal(err)
 			}
 		}
-		if _, err := f.l.Move(ctx, f.emp, a.ID, a.Version, labour.StageTravel, "2026-12-31", ""); !errors.Is(err, derrors.Invalid) {
+		if _, err := f.l.Move(ctx, f.emp, a.ID, a.Version, labour.StageTravel, "2026-10-05", ""); !errors.Is(err, derrors.Invalid) {
 			t.Fatalf("travel dated before the previous stage: %v", err)
 		}
 		if _, err := f.l.Move(ctx, f.emp, a.ID, a.Version-1, labour.StageTravel, "", ""); !errors.Is(err, derrors.Conflict) {
 			t.Fatalf("stale version: %v", err)
 		}
 		for _, st := range []string{labour.StageTravel, labour.StageArrived, labour.StagePlaced} {
-			if a, err = f.l.Move(ctx, f.emp, a.ID, a.Version, st, "2027-03-01", ""); err != nil {
+			if a, err = f.l.Move(ctx, f.emp, a.ID, a.Version, st, "2026-11-01", ""); err != nil {
 				t.Fatalf("move to %s: %v", st, err)
 			}
 		}
-		if len(a.Events) != 9 || a.Events[0].Stage != labour.StageShortlisted || a.Events[8].OrgName != "Werft Kiel" || a.Events[8].Date != "2027-03-01" {
+		if len(a.Events) != 9 || a.Events[0].Stage != labour.StageShortlisted || a.Events[8].OrgName != "Werft Kiel" || a.Events[8].Date != "2026-11-01" {
 			t.Fatalf("events: %+v", a.Events)
 		}
 		if got, _ := f.l.Vacancy(ctx, f.emp, v.ID); got.Filled != 1 {
@@ -350,14 +350,14 @@ func TestLabourMatchingPipelineAndCosts(t *testing.T) {
 			t.Fatal(err)
 		}
 		if _, err := f.l.RecordCost(ctx, f.agent, labour.Cost{WorkerID: full.ID, Kind: labour.CostFee, Amount: 300, Currency: "EUR",
-			RateToWage: 1, PaidTo: "recruiter", RecruiterID: rc.ID, Date: "2026-12-02"}); err != nil {
+			RateToWage: 1, PaidTo: "recruiter", RecruiterID: rc.ID, Date: "2026-10-02"}); err != nil {
 			t.Fatal(err)
 		}
 		if _, err := f.l.RecordCost(ctx, f.agent, labour.Cost{WorkerID: full.ID, Kind: labour.CostTravel, Amount: 26000, Currency: "KES",
-			RateToWage: 200.0 / 26000, PaidTo: "other", Date: "2027-02-20"}); err != nil {
+			RateToWage: 200.0 / 26000, RateTo: "EUR", PaidTo: "other", Date: "2026-11-02"}); err != nil {
 			t.Fatal(err)
 		}
-		_, err = f.l.RecordCost(ctx, f.agent, labour.Cost{WorkerID: full.ID, Kind: "bribe", Amount: 1, Currency: "EUR", RateToWage: 1, PaidTo: "other", Date: "2027-01-01"})
+		_, err = f.l.RecordCost(ctx, f.agent, labour.Cost{WorkerID: full.ID, Kind: "bribe", Amount: 1, Currency: "EUR", RateToWage: 1, PaidTo: "other", Date: "2026-10-01"})
 		wantField(t, err, "kind")
 		obs, err := f.l.RecruitmentCosts(ctx)
 		if err != nil || len(obs) != 1 {
@@ -453,6 +453,128 @@ func TestLabourWorkerOwnAccount(t *testing.T) {
 		}
 		if err := f.l.WithdrawWorker(f.ctx, f.self, w.ID); err != nil {
 			t.Fatal(err)
+		}
+	})
+}
+
+// TestLabourReviewRules pins what a new-user review found: drives and
+// applications are private to their organisations (the public, another
+// employer and a worker see nothing); a worker in a drive's pipeline for
+// one vacancy is not shortlisted for another; placement never exceeds the
+// positions; withdrawing consent ends the applications; the pipeline
+// records no future; a worker's own account has one profile; recruiters
+// are one per folded name and only the certification desk certifies.
+func TestLabourReviewRules(t *testing.T) {
+	storetest.Run(t, func(t *testing.T, e storetest.Engine) {
+		f := newLabourFixture(t, e)
+		ctx := f.ctx
+		one := weldingVacancy()
+		one.Positions = 1
+		v, err := f.l.CreateVacancy(ctx, f.emp, one)
+		if err != nil {
+			t.Fatal(err)
+		}
+		v2, err := f.l.CreateVacancy(ctx, f.emp, weldingVacancy())
+		if err != nil {
+			t.Fatal(err)
+		}
+		a1, _ := f.l.CreateWorker(ctx, f.agent, kenyanWelder("Amina", []int32{1, 2, 3}))
+		a2, _ := f.l.CreateWorker(ctx, f.agent, kenyanWelder("Baraka", []int32{1, 2, 3}))
+		a3, _ := f.l.CreateWorker(ctx, f.agent, kenyanWelder("Chausiku", []int32{1, 2}))
+		d, err := f.l.CreateDrive(ctx, f.emp, labour.Drive{Name: "Kiel", Vacancies: []int64{v.ID, v2.ID}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		apps, err := f.l.Shortlist(ctx, f.emp, d.ID, []match.Pair{{WorkerID: a1.ID, VacancyID: v.ID}, {WorkerID: a2.ID, VacancyID: v.ID},
+			{WorkerID: a3.ID, VacancyID: v2.ID}}, "2026-10-01")
+		if err != nil || len(apps) != 3 {
+			t.Fatalf("shortlist: %v %v", apps, err)
+		}
+		if _, err := f.l.Shortlist(ctx, f.emp, d.ID, []match.Pair{{WorkerID: a1.ID, VacancyID: v2.ID}}, "2026-10-01"); !errors.Is(err, derrors.Conflict) {
+			t.Fatalf("a second vacancy in the same drive: %v", err)
+		}
+		for _, p := range []*auth.Principal{f.public, f.emp2, f.self} {
+			if _, err := f.l.Drive(ctx, p, d.ID); !errors.Is(err, derrors.NotFound) {
+				t.Errorf("drive seen by %q: %v", p.Username, err)
+			}
+			if _, err := f.l.Application(ctx, p, apps[0].ID); !errors.Is(err, derrors.NotFound) {
+				t.Errorf("application seen by %q: %v", p.Username, err)
+			}
+		}
+		if _, err := f.l.Move(ctx, f.emp, apps[0].ID, apps[0].Version, labour.StageOffered, "2031-01-01", ""); !errors.Is(err, derrors.Invalid) {
+			t.Fatalf("a move dated in the future: %v", err)
+		}
+		// Both welders reach arrival; the one position goes to the first.
+		toArrival := func(a labour.Application) labour.Application {
+			t.Helper()
+			var err error
+			for _, st := range []string{labour.StageOffered, labour.StageAccepted, labour.StageVisa, labour.StagePreDeparture} {
+				if a, err = f.l.Move(ctx, f.emp, a.ID, a.Version, st, "2026-10-10", "passport P1234567"); err != nil {
+					t.Fatalf("%s: %v", st, err)
+				}
+			}
+			for _, m := range a.Orientation {
+				if a, err = f.l.Attend(ctx, f.agent, a.ID, a.Version, m.Name, true, "2026-10-12"); err != nil {
+					t.Fatal(err)
+				}
+			}
+			for _, st := range []string{labour.StageTravel, labour.StageArrived} {
+				if a, err = f.l.Move(ctx, f.emp, a.ID, a.Version, st, "2026-10-20", ""); err != nil {
+					t.Fatalf("%s: %v", st, err)
+				}
+			}
+			return a
+		}
+		first, second := toArrival(apps[0]), toArrival(apps[1])
+		if _, err := f.l.Move(ctx, f.emp, first.ID, first.Version, labour.StagePlaced, "2026-10-21", ""); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := f.l.Move(ctx, f.emp, second.ID, second.Version, labour.StagePlaced, "2026-10-21", ""); !errors.Is(err, derrors.Conflict) {
+			t.Fatalf("placement beyond the positions: %v", err)
+		}
+		// The stage notes are sealed at rest and open for the drive.
+		var enc string
+		if err := f.db.SQL().QueryRowContext(ctx, `SELECT note_enc FROM labour_stage_events WHERE note_enc <> '' LIMIT 1`).Scan(&enc); err != nil ||
+			strings.Contains(enc, "P1234567") {
+			t.Fatalf("stage note at rest: %q %v", enc, err)
+		}
+		if got, err := f.l.Application(ctx, f.emp, second.ID); err != nil || got.Events[1].Note != "passport P1234567" {
+			t.Fatalf("stage note for the drive: %+v %v", got.Events, err)
+		}
+		// Withdrawal ends the third worker's application; no further move.
+		if err := f.l.WithdrawWorker(ctx, f.agent, a3.ID); err != nil {
+			t.Fatal(err)
+		}
+		if got, err := f.l.Application(ctx, f.emp, apps[2].ID); err != nil || got.Stage != labour.StageWithdrawn {
+			t.Fatalf("after withdrawal: %+v %v", got, err)
+		}
+		if _, err := f.l.VacanciesFor(ctx, f.agent, a3.ID, 5); !errors.Is(err, derrors.Conflict) {
+			t.Fatalf("matching a withdrawn worker: %v", err)
+		}
+		// A worker's own account: one profile, recorded by self.
+		me := kenyanWelder("Imani", []int32{1})
+		me.Consent.RecordedBy = "self"
+		if _, err := f.l.CreateWorker(ctx, f.self, me); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := f.l.CreateWorker(ctx, f.self, me); !errors.Is(err, derrors.Conflict) {
+			t.Fatalf("a second own profile: %v", err)
+		}
+		future := kenyanWelder("Zuri", nil)
+		future.BirthDate = "2030-01-01"
+		if _, err := f.l.CreateWorker(ctx, f.agent, future); !errors.Is(err, derrors.Invalid) {
+			t.Fatalf("born in the future: %v", err)
+		}
+		// Recruiters.
+		if _, err := f.l.CreateRecruiter(ctx, f.agent, labour.Recruiter{Name: "Quick Jobs Ltd", Country: "KEN", Certification: "not-certified"}); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := f.l.CreateRecruiter(ctx, f.agent, labour.Recruiter{Name: "quick  jobs.", Country: "KEN", Certification: "not-certified"}); !errors.Is(err, derrors.Conflict) {
+			t.Fatalf("the same recruiter spelt otherwise: %v", err)
+		}
+		if _, err := f.l.CreateRecruiter(ctx, f.emp, labour.Recruiter{Name: "Gold Standard", Country: "KEN", Certification: "iris-certified",
+			CertifiedUntil: "2030-01-01"}); !errors.Is(err, derrors.Forbidden) {
+			t.Fatalf("an employer certifying a recruiter: %v", err)
 		}
 	})
 }

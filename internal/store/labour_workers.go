@@ -64,11 +64,27 @@ func (s *Labour) CreateWorker(ctx context.Context, p *auth.Principal, w labour.W
 	if w.Status != labour.WorkerActive {
 		return w, derrors.Kindf(derrors.Invalid, "status: a new profile is active")
 	}
-	if err := w.Check().Err(); err != nil {
+	ps := w.Check()
+	notFuture(&ps, "consent.date", w.Consent.Date)
+	notFuture(&ps, "birthDate", w.BirthDate)
+	if err := ps.Err(); err != nil {
 		return w, err
 	}
 	if err := s.checkWorker(ctx, &w); err != nil {
 		return w, err
+	}
+	if p.Scope(workersResource, auth.Create) == auth.ScopeOwn {
+		// A worker's own account registers one profile: their own.
+		if w.Consent.RecordedBy != "self" {
+			return w, derrors.Kindf(derrors.Invalid, "consent.recordedBy: registering yourself, the consent is recorded by self")
+		}
+		var n int
+		if err := s.db.queryRow(ctx, `SELECT COUNT(*) FROM labour_workers WHERE owner_id = ? AND status <> 'withdrawn'`, p.UserID).Scan(&n); err != nil {
+			return w, classify(err)
+		}
+		if n > 0 {
+			return w, derrors.Kindf(derrors.Conflict, "you have a profile already; keep it up to date instead of registering again")
+		}
 	}
 	if _, err := s.db.keyring(); err != nil {
 		return w, err
@@ -183,9 +199,9 @@ func (s *Labour) workerAccess(ctx context.Context, p *auth.Principal, w labour.W
 	if p.Allows(workersResource, auth.Read, auth.Record{OrgID: w.OrgID, OwnerID: w.OwnerID}) {
 		return WorkerFull, nil
 	}
-	// The pseudonymous view is for those who recruit (labour:update: an
+	// The pseudonymous view is for those who recruit (labour:assign: an
 	// employer running drives), not for other workers or agencies.
-	if !p.Can(workersResource, auth.Read) || !p.Can(labourResource, auth.Update) || w.Status == labour.WorkerWithdrawn || !w.Consent.Matching {
+	if !p.Can(workersResource, auth.Read) || !p.Can(labourResource, auth.Assign) || w.Status == labour.WorkerWithdrawn || !w.Consent.Matching {
 		return WorkerHidden, nil
 	}
 	if w.Consent.ShareWithEmployers && p.OrgID != 0 {
@@ -289,8 +305,14 @@ func (s *Labour) Workers(ctx context.Context, p *auth.Principal, f WorkerFilter)
 	if err := rows.Err(); err != nil {
 		return nil, 0, err
 	}
+	// Every profile shown with its personal fields is one audited read.
 	err = s.db.InTx(ctx, func(tx *Tx) error {
-		return s.db.auditTx(ctx, tx, p, workersResource, audit.ActionRead, 0, "worker list, "+strconv.Itoa(len(out))+" profiles")
+		for _, w := range out {
+			if err := s.db.auditTx(ctx, tx, p, workersResource, audit.ActionRead, w.ID, "worker list"); err != nil {
+				return err
+			}
+		}
+		return nil
 	})
 	return out, total, err
 }
@@ -317,9 +339,42 @@ func (s *Labour) WithdrawWorker(ctx context.Context, p *auth.Principal, id int64
 		if err := s.sealWorker(ctx, tx, w); err != nil {
 			return err
 		}
+		if err := s.endApplications(ctx, tx, p, id); err != nil {
+			return err
+		}
 		if err := bumpVersion(ctx, tx, "labour"); err != nil {
 			return err
 		}
 		return s.db.auditTx(ctx, tx, p, workersResource, audit.ActionUpdate, id, "consent withdrawn; personal fields erased")
 	})
+}
+
+// endApplications moves a withdrawing worker's active applications to the
+// withdrawn stage, each with its event.
+func (s *Labour) endApplications(ctx context.Context, tx *Tx, p *auth.Principal, workerID int64) error {
+	rows, err := tx.Query(ctx, `SELECT id FROM labour_applications WHERE worker_id = ? AND stage NOT IN ('placed', 'rejected', 'withdrawn')`, workerID)
+	if err != nil {
+		return classify(err)
+	}
+	var ids []int64
+	for rows.Next() {
+		var id int64
+		if err := rows.Scan(&id); err != nil {
+			rows.Close()
+			return err
+		}
+		ids = append(ids, id)
+	}
+	rows.Close()
+	t := now()
+	for _, id := range ids {
+		if _, err := tx.Exec(ctx, `UPDATE labour_applications SET stage = 'withdrawn', version = version + 1, updated_at = ? WHERE id = ?`, t, id); err != nil {
+			return classify(err)
+		}
+		ev := labour.StageEvent{Stage: labour.StageWithdrawn, Date: today(), OrgID: p.OrgID, By: p.UserID, Note: "consent withdrawn", RecordedAt: t}
+		if err := s.insertStageEvent(ctx, tx, id, ev); err != nil {
+			return err
+		}
+	}
+	return nil
 }

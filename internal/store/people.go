@@ -183,6 +183,7 @@ func (db *DB) RotateKeys(ctx context.Context, batch int, progress func(table str
 		{"users", []string{"full_name", "email"}},
 		{"people", []string{"given_name", "family_name", "birth_date", "document_number"}},
 		{"labour_workers", []string{"personal"}},
+		{"labour_stage_events", []string{"note"}},
 	} {
 		for {
 			n, err := db.rotateBatch(ctx, t.table, t.cols, active, batch)

@@ -64,12 +64,20 @@ func requiredLanguages(ls []Language) []Language {
 	return slices.CompactFunc(out, func(a, b Language) bool { return a.Code == b.Code })
 }
 
-// occupationPoints compares two occupations: same ESCO occupation 200, then
-// the longest common ISCO-08 prefix: unit group (4 digits) 160, minor group
-// (3) 100, sub-major group (2) 60, major group (1) 20.
+// occupationPoints compares two occupations: same ESCO occupation 200;
+// through the ESCO hierarchy, one a specialisation of the other 180, two
+// specialisations of the same occupation 170; then the longest common
+// ISCO-08 prefix: unit group (4 digits) 160, minor group (3) 100,
+// sub-major group (2) 60, major group (1) 20.
 func occupationPoints(a, b Occupation) int {
 	if a.ESCO != "" && a.ESCO == b.ESCO {
 		return 200
+	}
+	if a.ESCO != "" && a.ESCO == b.Broader || b.ESCO != "" && b.ESCO == a.Broader {
+		return 180
+	}
+	if a.Broader != "" && a.Broader == b.Broader {
+		return 170
 	}
 	for _, l := range [...]struct{ n, pts int }{{4, 160}, {3, 100}, {2, 60}, {1, 20}} {
 		if len(a.ISCO) >= l.n && len(b.ISCO) >= l.n && a.ISCO[:l.n] == b.ISCO[:l.n] {
@@ -94,6 +102,10 @@ func relationName(pts int) string {
 	switch pts {
 	case 200:
 		return SameOccupation
+	case 180:
+		return BroaderNarrower
+	case 170:
+		return SiblingOccupation
 	case 160:
 		return SameUnitGroup
 	case 100:
@@ -168,34 +180,46 @@ func withinPreferences(w *Worker, dest string) bool { return prefers(w, dest) }
 // interned to a number (-1: none) and the ISCO code's digits, so that the
 // hot loop compares integers instead of long URIs.
 type occKey struct {
-	esco int32
-	isco [4]byte
-	n    int8 // digits in isco
+	esco, broader int32
+	isco          [4]byte
+	n             int8 // digits in isco
 }
 
 // interner numbers ESCO occupation URIs.
 type interner map[string]int32
 
 func (in interner) key(o Occupation, add bool) occKey {
-	k := occKey{esco: -1}
-	if o.ESCO != "" {
-		id, ok := in[o.ESCO]
-		if !ok && add {
-			id = int32(len(in))
-			in[o.ESCO], ok = id, true
-		}
-		if ok {
-			k.esco = id
-		}
-	}
+	k := occKey{esco: in.id(o.ESCO, add), broader: in.id(o.Broader, add)}
 	k.n = int8(copy(k.isco[:], o.ISCO))
 	return k
+}
+
+// id numbers an occupation URI (-1: none, or unknown when not adding).
+func (in interner) id(uri string, add bool) int32 {
+	if uri == "" {
+		return -1
+	}
+	id, ok := in[uri]
+	if !ok {
+		if !add {
+			return -1
+		}
+		id = int32(len(in))
+		in[uri] = id
+	}
+	return id
 }
 
 // points is occupationPoints on keys.
 func (a occKey) points(b occKey) int {
 	if a.esco >= 0 && a.esco == b.esco {
 		return 200
+	}
+	if a.esco >= 0 && a.esco == b.broader || b.esco >= 0 && b.esco == a.broader {
+		return 180
+	}
+	if a.broader >= 0 && a.broader == b.broader {
+		return 170
 	}
 	for _, l := range [...]struct {
 		n   int8

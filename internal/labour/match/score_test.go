@@ -163,3 +163,40 @@ func TestScoreDoesNotModifyInput(t *testing.T) {
 		t.Errorf("inputs modified: %v %v %v", w.Skills, v.Essential, v.Optional)
 	}
 }
+
+// The ESCO hierarchy below the ISCO unit group: a specialisation of the
+// vacancy's occupation (or the reverse) is closer than any occupation of
+// the unit group, and two specialisations of one occupation are siblings.
+func TestOccupationThroughESCOHierarchy(t *testing.T) {
+	welder := Occupation{ESCO: "esco:welder", ISCO: "7212"}
+	spot := Occupation{ESCO: "esco:spot-welder", ISCO: "7212", Broader: "esco:welder"}
+	tig := Occupation{ESCO: "esco:tig-welder", ISCO: "7212", Broader: "esco:welder"}
+	solderer := Occupation{ESCO: "esco:solderer", ISCO: "7212"}
+	none := Occupation{ISCO: "7212"}
+	for _, c := range []struct {
+		held, want Occupation
+		pts        int
+		relation   string
+	}{
+		{spot, welder, 180, BroaderNarrower},
+		{welder, spot, 180, BroaderNarrower},
+		{spot, tig, 170, SiblingOccupation},
+		{solderer, welder, 160, SameUnitGroup},
+		{none, welder, 160, SameUnitGroup},
+		{welder, none, 160, SameUnitGroup},
+	} {
+		w := Worker{ID: 1, Origin: "KEN", Occupations: []Occupation{c.held}}
+		v := Vacancy{ID: 2, Destination: "DEU", Occupation: c.want, Positions: 1}
+		r, _ := Score(w, v)
+		if r.Explanation.Occupation != c.pts || r.Explanation.OccupationRelation != c.relation {
+			t.Errorf("%s for %s: %d %s, want %d %s", c.held.ESCO, c.want.ESCO, r.Explanation.Occupation, r.Explanation.OccupationRelation, c.pts, c.relation)
+		}
+		// The indexes score the same.
+		if got := NewWorkerIndex([]Worker{w}).Candidates(v, 0); len(got) != 1 || got[0].Score != r.Score {
+			t.Errorf("%s for %s: index %+v, Score %d", c.held.ESCO, c.want.ESCO, got, r.Score)
+		}
+		if got := NewVacancyIndex([]Vacancy{v}).VacanciesFor(w, 0); len(got) != 1 || got[0].Score != r.Score {
+			t.Errorf("%s for %s: vacancy index %+v, Score %d", c.held.ESCO, c.want.ESCO, got, r.Score)
+		}
+	}
+}

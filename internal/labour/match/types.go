@@ -27,6 +27,10 @@ type Language struct {
 type Occupation struct {
 	ESCO string
 	ISCO string
+	// Broader is the ESCO occupation this one is a specialisation of ("spot
+	// welder" under "welder"), "" for a top ESCO occupation: the ESCO
+	// hierarchy below the ISCO unit group.
+	Broader string
 }
 
 // Worker is a migrant worker in a country of origin.
@@ -57,6 +61,8 @@ type Vacancy struct {
 // the closest to the most distant.
 const (
 	SameOccupation    = "same-occupation"
+	BroaderNarrower   = "broader-or-narrower-occupation" // one is a specialisation of the other in ESCO
+	SiblingOccupation = "sibling-occupation"             // both specialise the same ESCO occupation
 	SameUnitGroup     = "same-unit-group"
 	SameMinorGroup    = "same-minor-group"
 	SameSubMajorGroup = "same-sub-major-group"
@@ -91,24 +97,25 @@ type Result struct {
 
 // Pair is one worker assigned to one vacancy in a Plan.
 type Pair struct {
-	WorkerID, VacancyID int64
-	Score               int
+	WorkerID  int64 `json:"workerId"`
+	VacancyID int64 `json:"vacancyId"`
+	Score     int   `json:"score"`
 }
 
 // Alternative is a next-best vacancy for a worker in a Plan.
 type Alternative struct {
-	VacancyID int64
-	Score     int
-	Full      bool // every position of that vacancy went to workers in the plan
+	VacancyID int64 `json:"vacancyId"`
+	Score     int   `json:"score"`
+	Full      bool  `json:"full"` // every position of that vacancy went to workers in the plan
 }
 
 // Plan is the outcome of a recruitment drive.
 type Plan struct {
-	Pairs      []Pair  // sorted by WorkerID
-	Total      int     // sum of pair scores (the maximised objective)
-	Unassigned []int64 // workers with no pair, sorted
+	Pairs      []Pair  `json:"pairs"`      // sorted by WorkerID
+	Total      int     `json:"total"`      // sum of pair scores (the maximised objective)
+	Unassigned []int64 `json:"unassigned"` // workers with no pair, sorted
 	// Alternatives holds, per worker with at least one, up to 3 next-best
 	// assignment-eligible vacancies (never the assigned one) by score
 	// descending, ties by VacancyID ascending.
-	Alternatives map[int64][]Alternative
+	Alternatives map[int64][]Alternative `json:"alternatives"`
 }

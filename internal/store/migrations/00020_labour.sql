@@ -2,7 +2,9 @@
 -- profiles, recruitment drives and their pipeline, the recruiter register
 -- and the recruitment costs workers report (SDG 10.7.1).
 --
---   * labour_recruiters: the recruiter register (certification per IOM IRIS).
+--   * labour_recruiters: the recruiter register (certification per IOM IRIS);
+--     name_key is the name folded (case, spaces, punctuation, "Ltd"…) so
+--     that "Quick Jobs  Ltd." and "quick jobs" are one recruiter.
 --   * labour_vacancies: a job offer (labour.Vacancy). Skills are JSON arrays
 --     of ESCO skill ids (esco_skills.id, migration 00018), languages a
 --     JSON array of {code, level}; occupation the ESCO occupation URI, isco
@@ -26,7 +28,8 @@
 --   * labour_applications: one worker's way through the pipeline for one
 --     vacancy of a drive (stage, orientation modules as JSON);
 --     labour_stage_events every move with its date and responsible
---     organisation.
+--     organisation; its free-text note may name people, so it is sealed
+--     (note_enc, key_id) like the workers' personal fields.
 -- The cache version 'labour' is bumped by every change that matching or
 -- the market view reads (vacancies, workers), so the in-memory matching
 -- indexes are rebuilt only when needed; 'labour_costs' by every cost or
@@ -36,6 +39,7 @@
 CREATE TABLE labour_recruiters (
     id              $ID,
     name            TEXT NOT NULL,
+    name_key        TEXT NOT NULL,
     country         TEXT NOT NULL,
     licence         TEXT NOT NULL DEFAULT '',
     certification   TEXT NOT NULL,
@@ -44,7 +48,7 @@ CREATE TABLE labour_recruiters (
     created_by      BIGINT NOT NULL,
     created_at      $TIME NOT NULL
 );
-CREATE UNIQUE INDEX labour_recruiters_name ON labour_recruiters (country, name);
+CREATE UNIQUE INDEX labour_recruiters_name ON labour_recruiters (country, name_key);
 
 CREATE TABLE labour_vacancies (
     id               $ID,
@@ -129,6 +133,7 @@ CREATE TABLE labour_costs (
     amount       $FLOAT NOT NULL,
     currency     TEXT NOT NULL,
     rate_to_wage $FLOAT NOT NULL,
+    rate_to      TEXT NOT NULL,
     paid_to      TEXT NOT NULL,
     recruiter_id BIGINT REFERENCES labour_recruiters (id),
     cost_date    TEXT NOT NULL,
@@ -183,7 +188,8 @@ CREATE TABLE labour_stage_events (
     event_date     TEXT NOT NULL,
     org_id         BIGINT NOT NULL,
     by_user        BIGINT NOT NULL,
-    note           TEXT NOT NULL,
+    note_enc       TEXT NOT NULL,
+    key_id         TEXT NOT NULL,
     recorded_at    $TIME NOT NULL
 );
 CREATE INDEX labour_stage_events_app ON labour_stage_events (application_id);

@@ -64,10 +64,10 @@ func (a *API) registerLabour(r *web.Router) {
 	h("GET", "/api/v1/applications/{id}", "labour", web.ActionRead, "One application with its stage history and orientation", false, a.labourRead(true, func(r *http.Request, p *auth.Principal, id int64) (any, error) {
 		return a.db.Labour().Application(r.Context(), p, id)
 	}))
-	h("POST", "/api/v1/applications/{id}/stage", "labour", web.ActionRead, "Move an application to a stage (dated, responsible organisation, audited)", false, labourWrite(a, http.StatusOK, true, func(ctx context.Context, p *auth.Principal, id int64, b stageBody) (any, error) {
+	h("POST", "/api/v1/applications/{id}/stage", "labour", web.ActionUpdate, "Move an application to a stage (dated, responsible organisation, audited)", false, labourWrite(a, http.StatusOK, true, func(ctx context.Context, p *auth.Principal, id int64, b stageBody) (any, error) {
 		return a.db.Labour().Move(ctx, p, id, b.Version, b.Stage, b.Date, b.Note)
 	}))
-	h("POST", "/api/v1/applications/{id}/orientation", "labour", web.ActionRead, "Record attendance of a pre-departure orientation module", false, labourWrite(a, http.StatusOK, true, func(ctx context.Context, p *auth.Principal, id int64, b attendBody) (any, error) {
+	h("POST", "/api/v1/applications/{id}/orientation", "labour", web.ActionUpdate, "Record attendance of a pre-departure orientation module", false, labourWrite(a, http.StatusOK, true, func(ctx context.Context, p *auth.Principal, id int64, b attendBody) (any, error) {
 		return a.db.Labour().Attend(ctx, p, id, b.Version, b.Module, b.Attended, b.Date)
 	}))
 	h("GET", "/api/v1/recruiters", "labour", web.ActionRead, "The recruiter register with certification and workers reporting fees paid", true, a.labourRead(false, func(r *http.Request, _ *auth.Principal, _ int64) (any, error) {
@@ -76,6 +76,12 @@ func (a *API) registerLabour(r *web.Router) {
 	}))
 	h("POST", "/api/v1/recruiters", "labour", web.ActionCreate, "Add a recruiter to the register", false, labourWrite(a, http.StatusCreated, false, func(ctx context.Context, p *auth.Principal, _ int64, rc labour.Recruiter) (any, error) {
 		return a.db.Labour().CreateRecruiter(ctx, p, rc)
+	}))
+	h("PUT", "/api/v1/recruiters/{id}/certification", "labour", web.ActionPublish, "Record a recruiter's certification status (certified with an end date, in progress, suspended, revoked): the platform's certification desk", false, labourWrite(a, http.StatusOK, true, func(ctx context.Context, p *auth.Principal, id int64, b struct {
+		Certification  string `json:"certification"`
+		CertifiedUntil string `json:"certifiedUntil"`
+	}) (any, error) {
+		return a.db.Labour().SetCertification(ctx, p, id, b.Certification, b.CertifiedUntil)
 	}))
 	h("GET", "/api/v1/labour/costs", "labour", web.ActionRead, "SDG 10.7.1 (recruitment cost ÷ first monthly wage) by corridor or occupation, workers paying fees flagged; format=csv", true, a.recruitmentCosts)
 	h("GET", "/api/v1/labour/market", "labour", web.ActionRead, "Demand (open positions) against supply (registered workers, cells under 3 withheld) by occupation: corridors where they meet, occupations at risk of skill drain", true, a.labourMarket)
@@ -285,6 +291,24 @@ func (a *API) setVacancyStatus() http.HandlerFunc {
 	})
 }
 
+// occupationsMatching are the ESCO occupations whose labels or synonyms
+// match the words of a vacancy search, so that "welder" finds vacancies
+// whose occupation is welder whatever their title.
+func (a *API) occupationsMatching(r *http.Request, q string) []string {
+	if strings.TrimSpace(q) == "" {
+		return nil
+	}
+	tax, err := a.taxonomy(r)
+	if err != nil {
+		return nil
+	}
+	var out []string
+	for _, h := range tax.SearchOccupations(q, 50) {
+		out = append(out, h.Occupation.URI)
+	}
+	return out
+}
+
 // ---- vacancies
 
 type vacancyBody struct {
@@ -377,6 +401,7 @@ func (a *API) listVacancies(w http.ResponseWriter, r *http.Request) {
 		a.problem(w, r, err)
 		return
 	}
+	f.Occupations = a.occupationsMatching(r, f.Q)
 	vs, total, err := a.db.Labour().Vacancies(r.Context(), web.PrincipalFrom(r.Context()), f)
 	if err != nil {
 		a.labourFail(w, r, err)
@@ -449,11 +474,12 @@ func (a *API) vacancyCandidates(w http.ResponseWriter, r *http.Request) {
 	}
 	q := newQuery(r)
 	limit := q.intRange("limit", 20, 1, 200)
+	offset := q.intRange("offset", 0, 0, 1000)
 	if err := q.done(); err != nil {
 		a.problem(w, r, err)
 		return
 	}
-	v, res, err := a.db.Labour().Candidates(r.Context(), web.PrincipalFrom(r.Context()), id, limit)
+	v, res, err := a.db.Labour().Candidates(r.Context(), web.PrincipalFrom(r.Context()), id, limit+offset)
 	if err != nil {
 		a.labourFail(w, r, err)
 		return
@@ -464,13 +490,15 @@ func (a *API) vacancyCandidates(w http.ResponseWriter, r *http.Request) {
 		a.problem(w, r, err)
 		return
 	}
+	more := len(res) == limit+offset // there may be more beyond this page
+	res = res[min(offset, len(res)):]
 	out := make([]explained, 0, len(res))
 	for _, x := range res {
 		e := explain(tax, x)
 		e.WorkerID, e.Worker, e.Origin = x.WorkerID, labour.Worker{ID: x.WorkerID}.Reference(), origins[x.WorkerID]
 		out = append(out, e)
 	}
-	web.WriteJSON(w, http.StatusOK, map[string]any{"vacancy": a.vacancyOut(r, v), "candidates": out})
+	web.WriteJSON(w, http.StatusOK, map[string]any{"vacancy": a.vacancyOut(r, v), "candidates": out, "offset": offset, "limit": limit, "more": more})
 }
 
 // ---- workers

@@ -304,7 +304,7 @@ func TestLabourPipelineRefusalsShown(t *testing.T) {
 	version := 1
 	move := func(stage string) *http.Response {
 		t.Helper()
-		w := emp.post("/labour/applications/"+app[1]+"/stage", url.Values{"stage": {stage}, "version": {itoa(version)}, "date": {"2026-12-01"}})
+		w := emp.post("/labour/applications/"+app[1]+"/stage", url.Values{"stage": {stage}, "version": {itoa(version)}, "date": {today()}})
 		if w.Code == http.StatusSeeOther {
 			version++
 		}
@@ -315,7 +315,7 @@ func TestLabourPipelineRefusalsShown(t *testing.T) {
 			t.Fatalf("move to %s: %d", s, r.StatusCode)
 		}
 	}
-	w = emp.post("/labour/applications/"+app[1]+"/stage", url.Values{"stage": {"travel"}, "version": {itoa(version)}, "date": {"2026-12-02"}})
+	w = emp.post("/labour/applications/"+app[1]+"/stage", url.Values{"stage": {"travel"}, "version": {itoa(version)}, "date": {today()}})
 	if w.Code != http.StatusConflict || !strings.Contains(w.Body.String(), "Travel needs the pre-departure orientation complete") ||
 		!strings.Contains(w.Body.String(), `<p class="field-error" role="alert">Travel needs`) {
 		t.Errorf("travel without orientation: %d\n%s", w.Code, w.Body)

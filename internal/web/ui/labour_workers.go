@@ -1,6 +1,7 @@
 package ui
 
 import (
+	"cmp"
 	"math"
 	"net/http"
 	"strconv"
@@ -389,7 +390,7 @@ func (u *UI) renderWorker(w http.ResponseWriter, r *http.Request, v *view, id in
 	}
 	for _, c := range costs {
 		p.Costs = append(p.Costs, costRow{Kind: v.label("labour.costKind", c.Kind, c.Kind), Amount: v.money(c.Amount, c.Currency),
-			InWage: v.num(c.InWageCurrency(), 0), PaidTo: v.label("labour.payee", c.PaidTo, c.PaidTo), Date: c.Date, Note: c.Note, Fee: c.IsFee()})
+			InWage: v.money(c.Amount*c.RateToWage, cmp.Or(c.RateTo, c.Currency)), PaidTo: v.label("labour.payee", c.PaidTo, c.PaidTo), Date: c.Date, Note: c.Note, Fee: c.IsFee()})
 	}
 	var obs []labour.WorkerCost
 	if own {
