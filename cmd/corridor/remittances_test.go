@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"net/http"
+	"net/http/httptest"
 	"strconv"
 	"strings"
 	"testing"
@@ -11,8 +12,160 @@ import (
 
 	"github.com/corridor-platform/corridor/internal/audit"
 	"github.com/corridor-platform/corridor/internal/auth"
+	"github.com/corridor-platform/corridor/internal/remit"
 	"github.com/corridor-platform/corridor/internal/store"
 )
+
+// seedRemitReference imports survey rows giving the reference interbank
+// rates GBP→KES 170 (on another corridor: the pair is looked up on any)
+// and GBP→USD 1.1 (GBP 200 is then in the USD 200 basket). Submitted
+// quotes without a reference are "interbank rate not verified" and never
+// ranked (review defect 1).
+func seedRemitReference(t *testing.T, db *store.DB) {
+	t.Helper()
+	ctx := context.Background()
+	d := time.Date(2025, 8, 19, 0, 0, 0, 0, time.UTC)
+	mk := func(to, recv string, inter float64) remit.Quote {
+		return remit.Quote{Corridor: remit.Corridor{From: "GBR", To: to}, Period: remit.PeriodOf(d), Date: d, QuotedAt: d, Firm: "Reference Survey Firm",
+			Amount: 100, SendCurrency: "GBP", Fee: 1, Rate: inter * 0.98, InterbankRate: inter, ReceiveCurrency: recv, Speed: remit.SpeedHour, Transparent: true}
+	}
+	if err := db.InTx(ctx, func(tx *store.Tx) error {
+		return store.ReplaceRemitQuotes(ctx, tx, store.RemitSource{Source: "import:reference.csv", Layout: "test"},
+			[]remit.Quote{mk("UGA", "KES", 170), mk("SSD", "USD", 1.1)}, false)
+	}); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// reviewProblem is the param and status of an answer.
+func reviewProblem(t *testing.T, rec *httptest.ResponseRecorder) string {
+	t.Helper()
+	var p struct {
+		Param string `json:"param"`
+	}
+	json.Unmarshal(rec.Body.Bytes(), &p)
+	return p.Param
+}
+
+// The new-user review of remittance prices (defects 1, 3, 9, 10): an
+// interbank rate with no reference is stored but never ranked or
+// averaged; the basket is derived by the server; a correction keeps the
+// corridor and the firm type; loose input is refused naming the field.
+func TestRemittanceReviewSubmissions(t *testing.T) {
+	app := newTestApp(t, "")
+	seedRemitReference(t, app.db)
+	ctx := context.Background()
+	date := time.Now().UTC().Add(-time.Minute).Format(time.RFC3339)
+	post := func(path, body string) *httptest.ResponseRecorder {
+		return app.do(t, auth.RoleRemittanceProvider, "POST", path, body)
+	}
+	// 1. USA→MEX, no USD→MXN reference: stored, flagged, not ranked, not averaged.
+	mex := `{"from":"USA","to":"MEX","firmType":"mto","date":"` + date + `","amount":200,"sendCurrency":"USD","fee":0,"rate":400,` +
+		`"interbankRate":400,"receiveCurrency":"MXN","speed":"Less than one hour","pickupMethod":"Cash"}`
+	rec := post("/api/v1/remittances/quotes", mex)
+	if rec.Code != http.StatusCreated {
+		t.Fatalf("unverified quote: %d %s", rec.Code, rec.Body)
+	}
+	rec = app.do(t, "", "GET", "/api/v1/remittances/quotes?from=USA&to=MEX&amount=200&currency=USD", "")
+	var out struct {
+		Services []map[string]any `json:"services"`
+		Rules    map[string]string
+	}
+	json.Unmarshal(rec.Body.Bytes(), &out)
+	if len(out.Services) != 1 || out.Services[0]["complete"] != false || out.Services[0]["interbankVerified"] != false ||
+		out.Services[0]["reason"] != remit.ReasonInterbankUnverified || out.Services[0]["totalCostPct"] != nil || out.Rules["interbank"] == "" {
+		t.Errorf("unverified quote listed: %s", rec.Body)
+	}
+	if a, err := app.db.RemitAggregates(ctx); err != nil {
+		t.Fatal(err)
+	} else if cs, err := a.Corridor(remit.Corridor{From: "USA", To: "MEX"}, remit.PeriodOf(time.Now().UTC())); err == nil && cs.Services != 0 {
+		t.Errorf("unverified quote averaged: %+v", cs)
+	}
+
+	// 3. The basket is the server's: GBP 200 at 1.1 = USD 220 → 200,
+	// whatever the body says; an absurd amount is refused naming it.
+	good := `{"from":"GBR","to":"KEN","firm":"ministry  OF labour","date":"` + date + `","amount":200,"sendCurrency":"GBP",` +
+		`"fee":3,"rate":168,"interbankRate":170,"receiveCurrency":"KES","speed":"Less than one hour","pickupMethod":"Mobile wallet","basketUsd":500}`
+	rec = post("/api/v1/remittances/quotes", good)
+	var sq struct {
+		ID        int64   `json:"id"`
+		BasketUSD float64 `json:"basketUsd"`
+		Firm      string  `json:"firm"`
+		FirmType  string  `json:"firmType"`
+		Flags     int     `json:"flags"`
+	}
+	if err := json.Unmarshal(rec.Body.Bytes(), &sq); rec.Code != http.StatusCreated || err != nil || sq.BasketUSD != 200 || sq.Flags != 0 {
+		t.Fatalf("basket derived: %d %s", rec.Code, rec.Body)
+	}
+	// 8. The stored quote says when it was submitted ("submittedAt");
+	// "quotedAt" means the price's date wherever the API says it.
+	if b := rec.Body.String(); !strings.Contains(b, `"submittedAt":"`) || strings.Contains(b, `"quotedAt"`) {
+		t.Errorf("stored quote times: %s", b)
+	}
+	if rec := app.do(t, "", "GET", "/api/v1/remittances/quotes?from=GBR&to=KEN&amount=200&currency=GBP&format=csv", ""); !strings.Contains(rec.Body.String(), "quotedAt,submittedAt,stale") {
+		t.Errorf("CSV lacks quotedAt and submittedAt: %s", rec.Body)
+	}
+	// 10. The canonical name of the organisation, not the spelling typed.
+	if sq.Firm != "Ministry of Labour" {
+		t.Errorf("firm stored as %q, want the organisation's name", sq.Firm)
+	}
+	rec = post("/api/v1/remittances/quotes", strings.Replace(good, `"amount":200`, `"amount":1e308`, 1))
+	if rec.Code != http.StatusBadRequest || reviewProblem(t, rec) != "amount" {
+		t.Errorf("amount 1e308: %d %s", rec.Code, rec.Body)
+	}
+	rec = post("/api/v1/remittances/quotes", strings.Replace(strings.Replace(good, `"amount":200`, `"amount":2000`, 1), `"fee":3`, `"fee":30`, 1))
+	var other struct {
+		BasketUSD float64 `json:"basketUsd"`
+	}
+	if json.Unmarshal(rec.Body.Bytes(), &other); rec.Code != http.StatusCreated || other.BasketUSD != 0 {
+		t.Errorf("GBP 2000 (USD 2,200) is in no basket: %d %s", rec.Code, rec.Body)
+	}
+
+	// 9. A correction keeps the corridor and the firm type.
+	typed := strings.Replace(good, `"firm":"ministry  OF labour",`, `"firmType":"bank",`, 1)
+	rec = post("/api/v1/remittances/quotes", typed)
+	if err := json.Unmarshal(rec.Body.Bytes(), &sq); rec.Code != http.StatusCreated || err != nil || sq.FirmType != "bank" {
+		t.Fatalf("typed quote: %d %s", rec.Code, rec.Body)
+	}
+	id := strconv.FormatInt(sq.ID, 10)
+	rec = post("/api/v1/remittances/quotes/"+id+"/correction", strings.Replace(typed, `"to":"KEN"`, `"to":"TZA"`, 1))
+	if rec.Code != http.StatusBadRequest || reviewProblem(t, rec) != "to" {
+		t.Errorf("correction to another corridor: %d %s", rec.Code, rec.Body)
+	}
+	rec = post("/api/v1/remittances/quotes/"+id+"/correction", strings.Replace(strings.Replace(typed, `"firmType":"bank",`, ``, 1), `"fee":3`, `"fee":2`, 1))
+	if err := json.Unmarshal(rec.Body.Bytes(), &sq); rec.Code != http.StatusCreated || err != nil || sq.FirmType != "bank" {
+		t.Errorf("correction without firmType: %d %s, want the corrected quote's bank", rec.Code, rec.Body)
+	}
+
+	// 10. Loose input.
+	for _, c := range []struct{ path, param string }{
+		{"/api/v1/remittances/quotes?from=KEN&to=UGA&amount=0.0001&currency=KES", "amount"},
+		{"/api/v1/remittances/quotes?from=KEN&to=UGA&amount=1_000&currency=KES", "amount"},
+		{"/api/v1/remittances/quotes?from=KEN&to=UGA&amount=1e3&currency=KES", "amount"},
+		{"/api/v1/remittances/quotes?from=KEN&to=UGA&amount=1000&currency=JPY", "currency"},
+	} {
+		if rec := app.do(t, "", "GET", c.path, ""); rec.Code != http.StatusBadRequest || reviewProblem(t, rec) != c.param {
+			t.Errorf("%s: %d %s, want 400 naming %s", c.path, rec.Code, rec.Body, c.param)
+		}
+	}
+	if rec := app.do(t, "", "GET", "/api/v1/remittances/quotes?from=KEN&to=UGA&amount=1000&currency=USD", ""); rec.Code != http.StatusOK {
+		t.Errorf("USD from Kenya: %d %s", rec.Code, rec.Body)
+	}
+	dup := strings.Replace(good, `"fee":3,`, `"fee":3,"fee":0,`, 1)
+	if rec := post("/api/v1/remittances/quotes", dup); rec.Code != http.StatusBadRequest || reviewProblem(t, rec) != "fee" {
+		t.Errorf("duplicate key: %d %s, want 400 naming fee", rec.Code, rec.Body)
+	}
+	req := httptest.NewRequest("POST", "/api/v1/remittances/quotes", strings.NewReader(good))
+	req.Header.Set("Content-Type", "text/plain")
+	s := app.sessions[auth.RoleRemittanceProvider]
+	req.AddCookie(&http.Cookie{Name: auth.SessionCookie, Value: s[0]})
+	req.Header.Set("X-CSRF-Token", s[1])
+	rec = httptest.NewRecorder()
+	app.handler.ServeHTTP(rec, req)
+	if (rec.Code != http.StatusBadRequest && rec.Code != http.StatusUnsupportedMediaType) || reviewProblem(t, rec) != "Content-Type" {
+		t.Errorf("text/plain body: %d %s", rec.Code, rec.Body)
+	}
+}
 
 // Remittance prices through the real stack: a public GET needs no
 // sign-in; submitting a quote needs create on remittances (the
@@ -20,6 +173,7 @@ import (
 // field by field, size-limited and audited.
 func TestRemittanceQuotePermissions(t *testing.T) {
 	app := newTestApp(t, "")
+	seedRemitReference(t, app.db)
 	if rec := app.do(t, "", "GET", "/api/v1/remittances/quotes?from=GBR&to=KEN&amount=200&currency=GBP", ""); rec.Code != http.StatusOK ||
 		!strings.Contains(rec.Body.String(), `"services":[]`) {
 		t.Errorf("public GET: %d %s", rec.Code, rec.Body)
@@ -114,6 +268,7 @@ func TestRemittanceOwnQuotes(t *testing.T) {
 		t.Fatal(err)
 	}
 	app.sessions["rival"] = app.session(t, "rival")
+	seedRemitReference(t, app.db)
 	date := time.Now().UTC().Add(-time.Minute).Format(time.RFC3339)
 	good := `{"from":"GBR","to":"KEN","firmType":"mto","date":"` + date + `","amount":200,"sendCurrency":"GBP",` +
 		`"fee":3,"rate":168,"interbankRate":170,"receiveCurrency":"KES","speed":"Less than one hour","pickupMethod":"Mobile wallet"}`

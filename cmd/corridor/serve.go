@@ -66,6 +66,19 @@ func runServe(ctx context.Context, e *env, args []string) error {
 		scheme = "https"
 	}
 	log.Info("Corridor is serving", "url", scheme+"://"+addr, "engine", db.Engine(), "personalData", db.KeysConfigured())
+	// Build the matching indexes now rather than on the first matching
+	// request (seconds with 100,000 worker profiles).
+	go func() {
+		start := time.Now()
+		if err := db.WarmLabour(ctx); err != nil {
+			if ctx.Err() != nil {
+				return // shutting down
+			}
+			log.Warn("labour matching indexes not built at start", "err", err)
+			return
+		}
+		log.Info("labour matching indexes built", "ms", time.Since(start).Milliseconds())
+	}()
 	if e.ready != nil {
 		e.ready(addr)
 	}

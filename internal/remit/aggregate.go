@@ -27,9 +27,14 @@ import (
 //   - SmaRT: the average of the (up to) three cheapest services that are
 //     transparent, take at most 5 days (speed class "3-5 days" or faster)
 //     and are accessible (see Accessible).
-//   - Every quote row counts as one service: exact duplicate rows of the
-//     source (which RPW files contain) count as often as they occur unless
-//     the importer was asked to drop them.
+//   - Each service counts once per corridor and quarter (Quote.ServiceID:
+//     firm, payment instrument, access point, pick-up method, speed and
+//     receiving currency), with its latest quote of the quarter; repeated
+//     quotes of one service are one service, and the rows an RPW import
+//     flags as exact duplicates (FlagDuplicate) are left out.
+//   - Quotes whose cost is not known (non-transparent, or flagged
+//     FlagsUnreliable — including a submitted interbank rate no reference
+//     verified) are excluded like non-transparent ones.
 
 // SmaRTMaxDays is the longest a service may take to count for SmaRT.
 const SmaRTMaxDays = 5
@@ -109,7 +114,8 @@ type CorridorStats struct {
 	// AveragePct is the simple average total cost % over Services services.
 	AveragePct float64 `json:"averageTotalCostPct"`
 	Services   int     `json:"services"`
-	// Excluded counts the non-transparent quotes left out.
+	// Excluded counts the services left out because their cost is not
+	// known (non-transparent, or flagged FlagsUnreliable).
 	Excluded int `json:"excluded"`
 	// SmaRTPct is the average of the SmaRTServices cheapest eligible
 	// services; SmaRTServices is 3, or fewer when the corridor has fewer
@@ -172,40 +178,87 @@ func cmpCorridorStats(a, b CorridorStats) int {
 	return cmp.Or(cmp.Compare(a.Period, b.Period), cmp.Compare(a.From, b.From), cmp.Compare(a.To, b.To))
 }
 
-// cell accumulates one corridor in one quarter.
+// svcEntry is the quote a service counts with in a cell: its latest
+// (by quote time, then sequence) in the quarter.
+type svcEntry struct {
+	t, seq int64
+	cost   float64
+	costed bool // the total cost is known
+	smart  bool // eligible for SmaRT
+}
+
+// svcID identifies a service within a cell (Quote.ServiceID's parts):
+// the normalised ServiceKey, the speed and the receiving currency.
+type svcID struct {
+	key   string
+	speed Speed
+	recv  string
+}
+
+// cell accumulates one corridor in one quarter: one entry per service.
 type cell struct {
 	key      uint64
 	from, to string
-	sum      float64
-	n        int32
-	excluded int32
-	smartN   int32
-	smart    [3]float64 // the cheapest eligible costs, ascending
+	svc      map[svcID]int32
+	list     []svcEntry
 }
 
-func (c *cell) offer(v float64) {
-	if c.smartN < 3 {
-		c.smart[c.smartN] = v
-		c.smartN++
-	} else if v >= c.smart[2] {
+// put keeps e as service id's entry when it is later than the one held.
+func (c *cell) put(id svcID, e svcEntry) {
+	if i, ok := c.svc[id]; ok {
+		o := &c.list[i]
+		if e.t > o.t || (e.t == o.t && e.seq > o.seq) {
+			*o = e
+		}
 		return
-	} else {
-		c.smart[2] = v
 	}
-	for i := c.smartN - 1; i > 0 && c.smart[i] < c.smart[i-1]; i-- {
-		c.smart[i], c.smart[i-1] = c.smart[i-1], c.smart[i]
+	if c.svc == nil {
+		c.svc = make(map[svcID]int32, 16)
 	}
+	c.svc[id] = int32(len(c.list))
+	c.list = append(c.list, e)
+}
+
+// stats sums the cell's services: the costed ones (sum, n), the others
+// (excluded), and the three cheapest SmaRT-eligible costs, ascending.
+func (c *cell) stats() (sum float64, n, excluded int, smart []float64) {
+	for i := range c.list {
+		e := &c.list[i]
+		if !e.costed {
+			excluded++
+			continue
+		}
+		sum += e.cost
+		n++
+		if e.smart {
+			smart = append(smart, e.cost)
+		}
+	}
+	slices.Sort(smart)
+	if len(smart) > 3 {
+		smart = smart[:3]
+	}
+	return sum, n, excluded, smart
 }
 
 // Aggregator accumulates quotes one at a time (for a store streaming rows)
 // and gives the Aggregates at the end. It is not safe for concurrent use;
 // Aggregate runs one per worker and merges them.
+//
+// Each service (Quote.ServiceID: firm, payment instrument, access point,
+// pick-up method, speed, receiving currency) counts once per corridor and
+// quarter, with its latest quote of the quarter (by QuotedAt, else Date);
+// quotes flagged FlagDuplicate (exact duplicate rows of an RPW file) are
+// left out. A firm quoting the same service six times in a quarter is one
+// service in the averages, SmaRT and the SDG status, as in RPW.
 type Aggregator struct {
 	basket  float64
 	region  map[string]string
 	index   map[uint64]int32
 	cells   []cell
 	skipped int
+	seq     int64
+	keys    map[[4]string]string // raw firm, instrument, access point, pick-up → ServiceKey (Add)
 }
 
 // NewAggregator returns an empty Aggregator.
@@ -233,35 +286,55 @@ func packISO3(s string) (uint64, bool) {
 	return v, true
 }
 
-// Add accumulates one quote.
+// Add accumulates one quote; its service is q.ServiceID() and later
+// quotes added for the same service and time win.
 func (g *Aggregator) Add(q *Quote) {
+	g.seq++
 	if g.basket >= 0 && q.BasketUSD != g.basket {
 		return
 	}
+	raw := [4]string{q.Firm, q.PaymentInstrument, q.AccessPoint, q.PickupMethod}
+	k, ok := g.keys[raw]
+	if !ok {
+		if g.keys == nil {
+			g.keys = map[[4]string]string{}
+		}
+		k = q.ServiceKey()
+		g.keys[raw] = k
+	}
+	g.AddService(q, k, quoteTime(q).UnixNano(), g.seq)
+}
+
+// AddService accumulates one quote of the service whose Quote.ServiceKey
+// is serviceKey (e.g. as stored) with q's speed and receiving currency
+// (together Quote.ServiceID), quoted at t (Unix nanoseconds); seq orders
+// quotes of the same time (a stored id).
+func (g *Aggregator) AddService(q *Quote, serviceKey string, t, seq int64) {
+	if g.basket >= 0 && q.BasketUSD != g.basket {
+		return
+	}
+	if q.Flags.Has(FlagDuplicate) {
+		return
+	}
 	f, ok1 := packISO3(q.From)
-	t, ok2 := packISO3(q.To)
+	to, ok2 := packISO3(q.To)
 	if !ok1 || !ok2 || q.Period <= 0 || q.Period >= 1<<20 {
 		g.skipped++
 		return
 	}
-	key := f<<35 | t<<20 | uint64(q.Period)
+	key := f<<35 | to<<20 | uint64(q.Period)
 	i, ok := g.index[key]
 	if !ok {
 		i = int32(len(g.cells))
 		g.index[key] = i
 		g.cells = append(g.cells, cell{key: key, from: q.From, to: q.To})
 	}
-	c := &g.cells[i]
-	cost, ok := q.TotalCostPct()
-	if !ok {
-		c.excluded++
-		return
+	e := svcEntry{t: t, seq: seq}
+	if cost, ok := q.TotalCostPct(); ok {
+		e.cost, e.costed = cost, true
+		e.smart = q.Speed.WithinDays(SmaRTMaxDays) && Accessible(q)
 	}
-	c.sum += cost
-	c.n++
-	if q.Speed.WithinDays(SmaRTMaxDays) && Accessible(q) {
-		c.offer(cost)
-	}
+	g.cells[i].put(svcID{key: serviceKey, speed: q.Speed, recv: q.ReceiveCurrency}, e)
 }
 
 // Merge adds everything another Aggregator accumulated.
@@ -276,11 +349,8 @@ func (g *Aggregator) Merge(o *Aggregator) {
 			continue
 		}
 		c := &g.cells[i]
-		c.sum += oc.sum
-		c.n += oc.n
-		c.excluded += oc.excluded
-		for j := int32(0); j < oc.smartN; j++ {
-			c.offer(oc.smart[j])
+		for id, j := range oc.svc {
+			c.put(id, oc.list[j])
 		}
 	}
 }
@@ -302,34 +372,35 @@ func (g *Aggregator) Result() *Aggregates {
 	sending := map[groupKey]*groupSum{}
 	receiving := map[groupKey]*groupSum{}
 	global := map[groupKey]*groupSum{}
-	add := func(m map[groupKey]*groupSum, k groupKey, c *cell) {
+	add := func(m map[groupKey]*groupSum, k groupKey, sum float64, n int) {
 		s := m[k]
 		if s == nil {
 			s = &groupSum{}
 			m[k] = s
 		}
-		s.sum += c.sum
-		s.n += int(c.n)
+		s.sum += sum
+		s.n += n
 	}
 	for k := range g.cells {
 		c := &g.cells[k]
 		p := Period(c.key & (1<<20 - 1))
-		cs := CorridorStats{Corridor: Corridor{From: c.from, To: c.to}, Period: p, Services: int(c.n), Excluded: int(c.excluded), SmaRTServices: int(c.smartN)}
-		if c.n > 0 {
-			cs.AveragePct = c.sum / float64(c.n)
-			add(sending, groupKey{c.from, p}, c)
-			add(receiving, groupKey{c.to, p}, c)
-			add(global, groupKey{"WLD", p}, c)
+		sum, n, excluded, smart := c.stats()
+		cs := CorridorStats{Corridor: Corridor{From: c.from, To: c.to}, Period: p, Services: n, Excluded: excluded, SmaRTServices: len(smart)}
+		if n > 0 {
+			cs.AveragePct = sum / float64(n)
+			add(sending, groupKey{c.from, p}, sum, n)
+			add(receiving, groupKey{c.to, p}, sum, n)
+			add(global, groupKey{"WLD", p}, sum, n)
 			if r, ok := g.region[c.to]; ok && r != "" {
-				add(regions, groupKey{r, p}, c)
+				add(regions, groupKey{r, p}, sum, n)
 			}
 		}
-		if c.smartN > 0 {
+		if len(smart) > 0 {
 			var s float64
-			for j := int32(0); j < c.smartN; j++ {
-				s += c.smart[j]
+			for _, v := range smart {
+				s += v
 			}
-			cs.SmaRTPct = s / float64(c.smartN)
+			cs.SmaRTPct = s / float64(len(smart))
 		}
 		a.Corridors = append(a.Corridors, cs)
 	}

@@ -35,12 +35,23 @@ type RankedService struct {
 	// currency at the interbank rate: (amount − fee) × rate ÷ interbank.
 	// It does not depend on the receiving currency, so services paying out
 	// in different currencies compare; the ranking orders by it.
-	ValueReceived *float64  `json:"valueReceived"`
-	Speed         Speed     `json:"speed"`
-	PickupMethod  string    `json:"pickupMethod"`
-	Transparent   bool      `json:"transparent"`
-	QuotedAt      time.Time `json:"quotedAt"`
-	Stale         bool      `json:"stale"`
+	ValueReceived *float64 `json:"valueReceived"`
+	Speed         Speed    `json:"speed"`
+	PickupMethod  string   `json:"pickupMethod"`
+	Transparent   bool     `json:"transparent"`
+	// QuotedAt is the price's date: the day the price was collected or
+	// quoted (Quote.Date; the submission time when a quote has no date).
+	// SubmittedAt is when a provider submitted it (nil for RPW survey
+	// rows, whose stored time is their collection date). Stale is judged
+	// on QuotedAt: a price dated weeks ago and submitted today is stale.
+	QuotedAt    time.Time  `json:"quotedAt"`
+	SubmittedAt *time.Time `json:"submittedAt"`
+	Stale       bool       `json:"stale"`
+	// InterbankVerified is false for a submitted quote whose interbank
+	// rate no reference rate could verify (FlagInterbankUnverified): it
+	// is listed apart (Reason ReasonInterbankUnverified), never ranked
+	// as complete, and left out of every average.
+	InterbankVerified bool `json:"interbankVerified"`
 	// Complete: transparent, not stale, and every figure known. Complete
 	// services come first; the others follow, flagged, never mixed in.
 	Complete bool `json:"complete"`
@@ -63,7 +74,8 @@ type RankedService struct {
 }
 
 // Rank compares the services of a corridor for a sender. For each service
-// (Quote.ServiceKey) it takes the quote in the asked currency whose amount
+// (Quote.ServiceID: firm, payment instrument, access point, pick-up
+// method, speed and receiving currency) it takes the quote in the asked currency whose amount
 // is nearest the asked amount (the newest on a tie), applies its fee and
 // rate to the asked amount, and orders:
 //
@@ -97,7 +109,7 @@ func Rank(quotes []Quote, req RankRequest) ([]RankedService, error) {
 		if q.Corridor != req.Corridor || q.SendCurrency != req.Currency || q.Flags.Has(FlagCurrencyMismatch) || !(q.Amount > 0) {
 			continue
 		}
-		k := q.ServiceKey()
+		k := q.ServiceID()
 		b, ok := best[k]
 		if !ok {
 			best[k] = q
@@ -115,8 +127,15 @@ func Rank(quotes []Quote, req RankRequest) ([]RankedService, error) {
 		r := RankedService{
 			Quote: q, Provider: q.Firm, FirmType: q.FirmType, ReceiveCurrency: q.ReceiveCurrency,
 			Speed: q.Speed, PickupMethod: q.PickupMethod, Transparent: q.Transparent,
-			QuotedAt: quoteTime(q), Stale: q.Stale(req.Now, req.MaxAge), Exact: q.Amount == req.Amount, Source: q.Source,
-			Notes: q.Flags.NoteCodes(), Note: q.Note,
+			QuotedAt: priceTime(q), Stale: q.Stale(req.Now, req.MaxAge), Exact: q.Amount == req.Amount, Source: q.Source,
+			Notes: q.Flags.NoteCodes(), Note: q.Note, InterbankVerified: !q.Flags.Has(FlagInterbankUnverified),
+		}
+		if q.Submitted() && !q.QuotedAt.IsZero() {
+			t := q.QuotedAt
+			r.SubmittedAt = &t
+		}
+		if !r.InterbankVerified {
+			r.Reason = ReasonInterbankUnverified
 		}
 		// The quote's fee and rate applied to the asked amount.
 		at := *q
@@ -167,8 +186,20 @@ func Rank(quotes []Quote, req RankRequest) ([]RankedService, error) {
 }
 
 // ReasonFeeExceedsAmount is RankedService.Reason when the fee is at least
-// the amount asked.
-const ReasonFeeExceedsAmount = "fee exceeds the amount"
+// the amount asked; ReasonInterbankUnverified when the quote's interbank
+// rate could not be verified against a reference rate.
+const (
+	ReasonFeeExceedsAmount    = "fee exceeds the amount"
+	ReasonInterbankUnverified = "interbank rate not verified"
+)
+
+// priceTime is the price's date: Date, else QuotedAt.
+func priceTime(q *Quote) time.Time {
+	if !q.Date.IsZero() {
+		return q.Date
+	}
+	return q.QuotedAt
+}
 
 func quoteTime(q *Quote) time.Time {
 	if !q.QuotedAt.IsZero() {

@@ -345,21 +345,24 @@ type Flag uint16
 
 // The quote flags. Importers set them; ranking and averages read them.
 const (
-	FlagPromotional      Flag = 1 << iota // fee or rate of a promotion, marketing campaign or discount (RPW note)
-	FlagNegativeMargin                    // applied rate better than the interbank rate
-	FlagPlaceholderRate                   // an exchange rate of exactly 1 between different currencies
-	FlagDuplicate                         // exact copy of an earlier row of the same file
-	FlagCurrencyMismatch                  // the amount is not in the currency the quote names (e.g. USD amounts under an RWF code)
-	FlagAccountRequired                   // provider shows detailed prices only to account holders (RPW note)
-	FlagTotalMismatch                     // the source's stated total cost differs from fee % + margin % (imported rows)
+	FlagPromotional         Flag = 1 << iota // fee or rate of a promotion, marketing campaign or discount (RPW note)
+	FlagNegativeMargin                       // applied rate better than the interbank rate
+	FlagPlaceholderRate                      // an exchange rate of exactly 1 between different currencies
+	FlagDuplicate                            // exact copy of an earlier row of the same file
+	FlagCurrencyMismatch                     // the amount is not in the currency the quote names (e.g. USD amounts under an RWF code)
+	FlagAccountRequired                      // provider shows detailed prices only to account holders (RPW note)
+	FlagTotalMismatch                        // the source's stated total cost differs from fee % + margin % (imported rows)
+	FlagInterbankUnverified                  // a submitted quote's interbank rate could not be checked: no reference rate for its currency pair
 )
 
 // FlagsUnreliable are the findings that make a quote's cost unknown: a
-// placeholder exchange rate of 1, or a stated total the quote's own
-// figures do not reproduce. Such quotes are treated like non-transparent
+// placeholder exchange rate of 1, a stated total the quote's own
+// figures do not reproduce, or a submitted interbank rate no reference
+// rate could verify (the provider's own interbank rate would make any
+// applied rate look cheap). Such quotes are treated like non-transparent
 // ones: the margin is not known, so they are left out of every average,
-// SmaRT and the sender ranking.
-const FlagsUnreliable = FlagPlaceholderRate | FlagTotalMismatch
+// SmaRT, the SDG status and the sender ranking.
+const FlagsUnreliable = FlagPlaceholderRate | FlagTotalMismatch | FlagInterbankUnverified
 
 // The codes of the survey notes a quote carries (RankedService.Notes):
 // RPW's NOTE1 / "Standard Note" column says a price is a promotion,
@@ -393,9 +396,13 @@ func (f Flag) Has(g Flag) bool { return f&g == g }
 // gives two quotes per service (USD 200 and USD 500 equivalents).
 type Quote struct {
 	Corridor
-	Period   Period    `json:"period"`   // the RPW survey quarter
-	Date     time.Time `json:"date"`     // the day the price was collected
-	QuotedAt time.Time `json:"quotedAt"` // when the quote was submitted or imported (stale checks); zero: use Date
+	Period Period    `json:"period"` // the RPW survey quarter
+	Date   time.Time `json:"date"`   // the day the price was collected
+	// QuotedAt is when the quote was submitted (or imported: the
+	// collection date); zero: use Date. JSON "submittedAt", so that
+	// "quotedAt" means the price's date everywhere the API says it
+	// (remit.RankedService.QuotedAt).
+	QuotedAt time.Time `json:"submittedAt"`
 
 	Firm     string   `json:"firm"`
 	FirmType FirmType `json:"firmType"`
@@ -497,6 +504,15 @@ func (q *Quote) Stale(now time.Time, maxAge time.Duration) bool {
 // without regard to case or spacing.
 func (q *Quote) ServiceKey() string {
 	return normKey(q.Firm) + "|" + normKey(q.PaymentInstrument) + "|" + normKey(q.AccessPoint) + "|" + normKey(q.PickupMethod)
+}
+
+// ServiceID identifies a service for the sender comparison and the
+// averages: ServiceKey (firm, payment instrument, access point, pick-up
+// method) with the speed and the receiving currency, so that a firm's
+// fast and slow products, or its payouts in local currency and in USD,
+// are different services.
+func (q *Quote) ServiceID() string {
+	return q.ServiceKey() + "|" + strconv.Itoa(int(q.Speed)) + "|" + q.ReceiveCurrency
 }
 
 // String describes the quote for logs.

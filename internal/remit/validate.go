@@ -163,7 +163,7 @@ func CheckInterbank(q *Quote, ref float64, rules Rules) error {
 // from, to (ISO 3166 alpha-3, different), period (a valid quarter, the one
 // the date falls in), date (set, not in the future), firm, sendCurrency
 // and receiveCurrency (active ISO 4217 codes, each used in its country
-// or USD or EUR: CurrencyPlausible), amount (> 0), fee (≥ 0 and
+// or USD or EUR: CurrencyPlausible), amount (MinAmount … MaxAmount), fee (≥ 0 and
 // less than the amount), rate and interbankRate (> 0; for a transparent
 // quote the margin they give lies within the rules' band), speed (known).
 func Validate(q *Quote, rules Rules, now time.Time) error {
@@ -206,8 +206,13 @@ func Validate(q *Quote, rules Rules, now time.Time) error {
 				c.code, c.role, c.country, strings.Join(CountryCurrencies(c.country), ", "))
 		}
 	}
-	if !(q.Amount > 0) {
+	switch {
+	case !(q.Amount > 0):
 		add("amount", "must be positive")
+	case q.Amount < MinAmount:
+		add("amount", "%g is below the minimum of 1 (a whole unit of the currency)", q.Amount)
+	case q.Amount > MaxAmount:
+		add("amount", "%g is above the maximum of 1,000,000,000", q.Amount)
 	}
 	switch {
 	case !(q.Fee >= 0):
@@ -241,4 +246,31 @@ func Validate(q *Quote, rules Rules, now time.Time) error {
 		return es
 	}
 	return nil
+}
+
+// MinAmount and MaxAmount bound the amount of a quote and of a sender's
+// comparison: at least one unit of the currency (smaller amounts give
+// meaningless fee percentages), at most 1,000,000,000.
+const (
+	MinAmount = 1
+	MaxAmount = 1e9
+)
+
+// BasketBandPct is how far, in per cent, a quote's amount in USD may lie
+// from one of RPW's baskets (USD 200, USD 500) and still count as that
+// basket.
+const BasketBandPct = 20
+
+// BasketOf returns the RPW basket (200 or 500) an amount worth usd US
+// dollars counts in — within ±BasketBandPct % of it — or 0 when it is
+// in neither (or usd is not known: ≤ 0). A quote of basket 0 is still
+// shown to senders but is not part of RPW's baskets, so it counts in no
+// average.
+func BasketOf(usd float64) float64 {
+	for _, b := range [...]float64{200, 500} {
+		if usd >= b*(1-BasketBandPct/100.0) && usd <= b*(1+BasketBandPct/100.0) {
+			return b
+		}
+	}
+	return 0
 }

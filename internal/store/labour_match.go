@@ -24,11 +24,13 @@ type labourCache struct {
 }
 
 type labourIndex struct {
-	version   int64
-	workers   *workerMatcher
-	vacancies *match.VacancyIndex
-	workerBy  map[int64]match.Worker
-	vacancyBy map[int64]match.Vacancy
+	version int64
+	// taxVersion is the ESCO/ISCO taxonomy's version the index was built on.
+	taxVersion int64
+	workers    *workerMatcher
+	vacancies  *match.VacancyIndex
+	workerBy   map[int64]match.Worker
+	vacancyBy  map[int64]match.Vacancy
 	// orgOf is the organisation of each indexed vacancy.
 	orgOf map[int64]int64
 	// broader is each ESCO occupation's broader occupation (the ESCO
@@ -37,6 +39,12 @@ type labourIndex struct {
 	// workerVer and vacancyVer are the row versions the entries were
 	// read at (an incremental rebuild reads only the rows that changed).
 	workerVer, vacancyVer map[int64]int64
+}
+
+// WarmLabour builds the matching indexes (serve calls it at start).
+func (db *DB) WarmLabour(ctx context.Context) error {
+	_, err := db.labourIndex(ctx)
+	return err
 }
 
 // MatchWorker turns a profile into matching terms.
@@ -97,16 +105,25 @@ func (db *DB) labourIndex(ctx context.Context) (*labourIndex, error) {
 	if err != nil {
 		return nil, err
 	}
-	c := &db.labour
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	if c.idx != nil && c.idx.version == v {
-		return c.idx, nil
-	}
-	idx, err := db.buildLabourIndex(ctx, v, c.idx)
+	tv, err := db.LabourTaxonomyVersion(ctx)
 	if err != nil {
 		return nil, err
 	}
+	c := &db.labour
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.idx != nil && c.idx.version == v && c.idx.taxVersion == tv {
+		return c.idx, nil
+	}
+	prev := c.idx
+	if prev != nil && prev.taxVersion != tv {
+		prev = nil // a new taxonomy: the ESCO hierarchy of every entry may differ
+	}
+	idx, err := db.buildLabourIndex(ctx, v, prev)
+	if err != nil {
+		return nil, err
+	}
+	idx.taxVersion = tv
 	c.idx = idx
 	return idx, nil
 }
@@ -156,23 +173,53 @@ func (db *DB) buildLabourIndex(ctx context.Context, version int64, prev *labourI
 	if err := db.readMatchWorkers(ctx, changed, idx.workerBy, idx.broader); err != nil {
 		return nil, err
 	}
-	vrows, err := db.query(ctx, `SELECT `+vacancyColumns+` FROM labour_vacancies v JOIN orgs o ON o.id = v.org_id
-		WHERE v.status = 'published' AND v.filled < v.positions`)
+	// Vacancies likewise: only the changed rows are read again, and the
+	// vacancy index is reused when none changed.
+	var changedV []int64
+	vrows, err := db.query(ctx, `SELECT id, version, org_id FROM labour_vacancies WHERE status = 'published' AND filled < positions`)
 	if err != nil {
 		return nil, err
 	}
 	for vrows.Next() {
-		v, err := scanVacancy(vrows)
-		if err != nil {
+		var id, ver, org int64
+		if err := vrows.Scan(&id, &ver, &org); err != nil {
 			vrows.Close()
 			return nil, err
 		}
-		idx.vacancyBy[v.ID] = idx.vacancy(v)
-		idx.orgOf[v.ID] = v.OrgID
+		idx.vacancyVer[id], idx.orgOf[id] = ver, org
+		if v, ok := prev.vacancyBy[id]; ok && prev.vacancyVer[id] == ver {
+			idx.vacancyBy[id] = v
+		} else {
+			changedV = append(changedV, id)
+		}
 	}
 	vrows.Close()
 	if err := vrows.Err(); err != nil {
 		return nil, err
+	}
+	for start := 0; start < len(changedV); start += 500 {
+		batch := changedV[start:min(start+500, len(changedV))]
+		args := make([]any, len(batch))
+		for i, id := range batch {
+			args[i] = id
+		}
+		rows, err := db.sql.QueryContext(ctx, db.dialect.rebind(`SELECT `+vacancyColumns+` FROM labour_vacancies v JOIN orgs o ON o.id = v.org_id
+			WHERE v.id IN (?`+strings.Repeat(", ?", len(batch)-1)+`)`), args...)
+		if err != nil {
+			return nil, classify(err)
+		}
+		for rows.Next() {
+			v, err := scanVacancy(rows)
+			if err != nil {
+				rows.Close()
+				return nil, err
+			}
+			idx.vacancyBy[v.ID] = idx.vacancy(v)
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return nil, err
+		}
 	}
 	if prev.workers != nil {
 		idx.workers = prev.workers.update(idx.workerBy, idx.workerVer)
@@ -183,6 +230,10 @@ func (db *DB) buildLabourIndex(ctx context.Context, version int64, prev *labourI
 		}
 		sort.Slice(ws, func(i, j int) bool { return ws[i].ID < ws[j].ID })
 		idx.workers = newWorkerMatcher(ws, idx.workerVer)
+	}
+	if prev.vacancies != nil && len(changedV) == 0 && len(prev.vacancyBy) == len(idx.vacancyBy) {
+		idx.vacancies = prev.vacancies
+		return idx, nil
 	}
 	vs := make([]match.Vacancy, 0, len(idx.vacancyBy))
 	for _, v := range idx.vacancyBy {

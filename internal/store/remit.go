@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -424,13 +425,14 @@ func remitProviderCheck(p *auth.Principal) error {
 // nothing is stored then.
 func (db *DB) SubmitQuote(ctx context.Context, p *auth.Principal, q remit.Quote, rules remit.Rules) (_ SubmittedQuote, err error) {
 	defer derrors.Wrap(&err, "store.SubmitQuote")
-	return db.submitQuote(ctx, p, q, rules, 0)
+	return db.submitQuote(ctx, p, q, rules, 0, nil)
 }
 
 // CorrectQuote stores q as the correction of p's organisation's quote id:
 // a new quote, validated and timestamped as SubmitQuote does, that
 // supersedes the old one (status superseded; its prices stay as they
-// were, for the history). Both change in one transaction with the audit
+// were, for the history). A correction keeps the corridor: a from or to
+// other than the old quote's is a remit.FieldError naming it. Both change in one transaction with the audit
 // entry. The error wraps derrors.NotFound when id is not a quote of p's
 // organisation (another organisation's quotes are not revealed),
 // derrors.Conflict when it was already corrected or withdrawn, and is as
@@ -447,10 +449,10 @@ func (db *DB) CorrectQuote(ctx context.Context, p *auth.Principal, id int64, q r
 	if old.Status != RemitStatusActive {
 		return SubmittedQuote{}, derrors.Kindf(derrors.Conflict, "quote %d is %s: only an active quote is corrected", id, old.Status)
 	}
-	return db.submitQuote(ctx, p, q, rules, id)
+	return db.submitQuote(ctx, p, q, rules, id, &old)
 }
 
-func (db *DB) submitQuote(ctx context.Context, p *auth.Principal, q remit.Quote, rules remit.Rules, replaces int64) (_ SubmittedQuote, err error) {
+func (db *DB) submitQuote(ctx context.Context, p *auth.Principal, q remit.Quote, rules remit.Rules, replaces int64, old *SubmittedQuote) (_ SubmittedQuote, err error) {
 	if err := remitProviderCheck(p); err != nil {
 		return SubmittedQuote{}, err
 	}
@@ -464,6 +466,7 @@ func (db *DB) submitQuote(ctx context.Context, p *auth.Principal, q remit.Quote,
 	t := now()
 	q.QuotedAt = t
 	q.Flags = 0
+	q.BasketUSD = 0
 	// The firm is the submitting organisation: an empty firm takes its
 	// name, another firm's name is refused.
 	var es remit.FieldErrors
@@ -473,6 +476,17 @@ func (db *DB) submitQuote(ctx context.Context, p *auth.Principal, q remit.Quote,
 	case remit.NormalizeName(q.Firm) != remit.NormalizeName(org.Name):
 		es = append(es, &remit.FieldError{Field: "firm", Reason: fmt.Sprintf("%q is not the submitting organisation %q: an organisation submits its own quotes", clipName(q.Firm), org.Name)})
 		q.Firm = org.Name
+	default:
+		q.Firm = org.Name // the canonical spelling ("pesa  EXPRESS" is stored as "Pesa Express")
+	}
+	if old != nil {
+		// A correction keeps the corridor of the quote it corrects.
+		if q.From != old.From {
+			es = append(es, &remit.FieldError{Field: "from", Reason: fmt.Sprintf("%q: a correction keeps the sending country %s of quote %d; withdraw it and submit a new quote for another corridor", clipName(q.From), old.From, replaces)})
+		}
+		if q.To != old.To {
+			es = append(es, &remit.FieldError{Field: "to", Reason: fmt.Sprintf("%q: a correction keeps the receiving country %s of quote %d; withdraw it and submit a new quote for another corridor", clipName(q.To), old.To, replaces)})
+		}
 	}
 	if err := remit.Validate(&q, rules, t); err != nil {
 		var ves remit.FieldErrors
@@ -491,20 +505,30 @@ func (db *DB) submitQuote(ctx context.Context, p *auth.Principal, q remit.Quote,
 			}
 		}
 	}
-	// The interbank rate against the latest RPW survey rates of the
-	// corridor and currencies (remit.Rules.InterbankBandPct). RPW rows do
-	// not name the receiving currency and a corridor may pay out in
-	// several (KEN→UGA in UGX and in USD), so the reference is the rate of
-	// the latest surveyed quarter nearest the submitted one: an inverted
-	// or mistyped rate is far from all of them.
+	// The interbank rate against a reference rate for the currency pair
+	// (remitReferenceRate: the latest RPW survey interbank rate of the
+	// pair on any corridor, or the cross rate through USD). With no
+	// reference the quote is stored flagged FlagInterbankUnverified: shown
+	// apart, never ranked, left out of every average. The USD basket is
+	// derived from the amount (remit.BasketOf), never taken from the client.
+	q.BasketUSD = 0
 	if len(es) == 0 {
-		ref, err := db.remitReferenceInterbank(ctx, &q)
+		ref, err := db.remitReferenceRate(ctx, q.SendCurrency, q.ReceiveCurrency, q.InterbankRate)
 		if err != nil {
 			return SubmittedQuote{}, err
 		}
-		if err := remit.CheckInterbank(&q, ref, rules); err != nil {
-			es = append(es, err.(*remit.FieldError))
+		if ref > 0 {
+			if err := remit.CheckInterbank(&q, ref, rules); err != nil {
+				es = append(es, err.(*remit.FieldError))
+			}
+		} else {
+			q.Flags |= remit.FlagInterbankUnverified
 		}
+		usd, err := db.remitReferenceRate(ctx, q.SendCurrency, "USD", 0)
+		if err != nil {
+			return SubmittedQuote{}, err
+		}
+		q.BasketUSD = remit.BasketOf(q.Amount * usd)
 	}
 	if len(es) > 0 {
 		return SubmittedQuote{}, es
@@ -569,31 +593,122 @@ func (db *DB) remitAudit(ctx context.Context, tx *Tx, p *auth.Principal, action 
 	return bumpVersion(ctx, tx, "remittances")
 }
 
-// remitReferenceInterbank returns the RPW (imported) interbank rate of the
-// latest quarter for q's corridor and currencies nearest q's rate, or 0
-// when there is none.
-func (db *DB) remitReferenceInterbank(ctx context.Context, q *remit.Quote) (float64, error) {
-	rows, err := db.query(ctx, `SELECT DISTINCT interbank_rate FROM remit_quotes WHERE source LIKE 'import:%' AND from_country = ?
-		AND to_country = ? AND send_currency = ? AND (receive_currency = '' OR receive_currency = ?) AND interbank_rate > 0
-		AND (flags & ?) = 0 AND period = (SELECT MAX(period) FROM remit_quotes WHERE source LIKE 'import:%' AND from_country = ?
-			AND to_country = ? AND send_currency = ? AND interbank_rate > 0)`,
-		q.From, q.To, q.SendCurrency, q.ReceiveCurrency, int64(remit.FlagCurrencyMismatch), q.From, q.To, q.SendCurrency)
+// remitRefQuery reads the interbank rates of the imported (RPW) quotes
+// that name their receiving currency and touch a, b or USD.
+const remitRefQuery = `SELECT send_currency, receive_currency, period, interbank_rate FROM remit_quotes
+	WHERE source LIKE 'import:%' AND status = 'active' AND receive_currency <> '' AND send_currency <> '' AND interbank_rate > 0
+	AND (flags & ?) = 0 AND (send_currency IN (?, ?, 'USD') OR receive_currency IN (?, ?, 'USD'))`
+
+// remitReferenceRate returns a reference interbank rate (units of b per
+// unit of a) from the stored RPW survey data, or 0 when there is none:
+//   - the pair's own rates, from any corridor (or the inverse pair's,
+//     inverted), of the latest quarter surveyed — the one nearest near
+//     when several (near ≤ 0: the median);
+//   - else the cross rate through USD, when both legs are known (each
+//     leg directly, inverted, or through a third currency X quoted
+//     against both the leg's currency and USD).
+func (db *DB) remitReferenceRate(ctx context.Context, a, b string, near float64) (float64, error) {
+	if a == "" || b == "" {
+		return 0, nil
+	}
+	if a == b {
+		return 1, nil
+	}
+	bad := int64(remit.FlagCurrencyMismatch | remit.FlagsUnreliable)
+	rows, err := db.query(ctx, remitRefQuery, bad, a, b, a, b)
 	if err != nil {
 		return 0, err
 	}
 	defer rows.Close()
-	var best, bestD float64
+	type obs struct {
+		period remit.Period
+		rates  []float64
+	}
+	pairs := map[[2]string]*obs{}
 	for rows.Next() {
-		var r float64
-		if err := rows.Scan(&r); err != nil {
+		var s, r string
+		var per int64
+		var rate float64
+		if err := rows.Scan(&s, &r, &per, &rate); err != nil {
 			return 0, classify(err)
 		}
-		d := math.Abs(math.Log(q.InterbankRate / r))
-		if best == 0 || d < bestD {
-			best, bestD = r, d
+		if s == r {
+			continue
+		}
+		k := [2]string{s, r}
+		o := pairs[k]
+		switch {
+		case o == nil:
+			pairs[k] = &obs{period: remit.Period(per), rates: []float64{rate}}
+		case remit.Period(per) > o.period:
+			o.period, o.rates = remit.Period(per), []float64{rate}
+		case remit.Period(per) == o.period:
+			o.rates = append(o.rates, rate)
 		}
 	}
-	return best, classify(rows.Err())
+	if err := rows.Err(); err != nil {
+		return 0, classify(err)
+	}
+	// direct: the rates of x→y, or of y→x inverted (the latest quarter).
+	direct := func(x, y string) []float64 {
+		d, i := pairs[[2]string{x, y}], pairs[[2]string{y, x}]
+		switch {
+		case d != nil && (i == nil || d.period >= i.period):
+			return d.rates
+		case i != nil:
+			out := make([]float64, len(i.rates))
+			for k, r := range i.rates {
+				out[k] = 1 / r
+			}
+			return out
+		}
+		return nil
+	}
+	pick := func(rates []float64, near float64) float64 {
+		if len(rates) == 0 {
+			return 0
+		}
+		if near > 0 {
+			best, bestD := 0.0, 0.0
+			for _, r := range rates {
+				if d := math.Abs(math.Log(near / r)); best == 0 || d < bestD {
+					best, bestD = r, d
+				}
+			}
+			return best
+		}
+		s := slices.Clone(rates)
+		slices.Sort(s)
+		return s[len(s)/2]
+	}
+	if r := pick(direct(a, b), near); r > 0 {
+		return r, nil
+	}
+	// usd is USD per unit of c.
+	usd := func(c string) float64 {
+		if c == "USD" {
+			return 1
+		}
+		if r := pick(direct(c, "USD"), 0); r > 0 {
+			return r
+		}
+		for k := range pairs { // through X: (X→USD) ÷ (X→c)
+			x := k[0]
+			if x == c || x == "USD" {
+				continue
+			}
+			xu, xc := pick(direct(x, "USD"), 0), pick(direct(x, c), 0)
+			if xu > 0 && xc > 0 {
+				return xu / xc
+			}
+		}
+		return 0
+	}
+	ua, ub := usd(a), usd(b)
+	if ua > 0 && ub > 0 {
+		return ua / ub, nil
+	}
+	return 0, nil
 }
 
 func clipName(s string) string {

@@ -40,6 +40,7 @@ func TestOrgQuotesCorrectWithdraw(t *testing.T) {
 		reader := auth.NewPrincipal(8, "reader", acme.ID, nil, []auth.Role{{Name: "viewer",
 			Permissions: []auth.Permission{{Resource: "remittances", Action: auth.Read, Scope: auth.ScopeAll}}}}, nil)
 
+		seedRemitReference(t, db)
 		q := remitQuote("GBR", "KEN", "Acme Remit", 4, 98, remit.SpeedHour, "Cash")
 		q.Date = time.Now().UTC().Add(-time.Hour)
 		q.Period, q.QuotedAt = remit.PeriodOf(q.Date), time.Time{}
@@ -186,4 +187,27 @@ func TestOrgQuotesCorrectWithdraw(t *testing.T) {
 			t.Errorf("audit (%d entries): correction %v, withdrawal %v: %+v", len(es), sawCorrect, sawWithdraw, es)
 		}
 	})
+}
+
+// seedRemitReference imports survey rows that give the reference rates a
+// submission is checked against: GBP→KES 100 (on GBR→UGA: the pair is
+// looked up on any corridor) and GBP→USD 1.1 (so GBP 200 is in the USD
+// 200 basket and GBP 500 in the USD 500 one). Before the review, a
+// submitted interbank rate without a same-corridor reference was
+// trusted; now such a quote is not averaged.
+func seedRemitReference(t *testing.T, db *store.DB) {
+	t.Helper()
+	ctx := context.Background()
+	ref := func(to, recv string, inter float64) remit.Quote {
+		q := remitQuote("GBR", to, "Reference Survey Firm", 1, inter*0.98, remit.SpeedHour, "Cash")
+		q.Period, q.Date, q.QuotedAt = remit.NewPeriod(2025, 2), time.Date(2025, 5, 1, 0, 0, 0, 0, time.UTC), time.Date(2025, 5, 1, 0, 0, 0, 0, time.UTC)
+		q.InterbankRate, q.ReceiveCurrency, q.BasketUSD = inter, recv, 0
+		return q
+	}
+	if err := db.InTx(ctx, func(tx *store.Tx) error {
+		return store.ReplaceRemitQuotes(ctx, tx, store.RemitSource{Source: "import:reference.csv", Layout: "test"},
+			[]remit.Quote{ref("UGA", "KES", 100), ref("SSD", "USD", 1.1)}, false)
+	}); err != nil {
+		t.Fatal(err)
+	}
 }

@@ -278,16 +278,21 @@ func (db *DB) addRemitUKCorridors(ctx context.Context, a *RemitAggregates, iso3 
 	return nil
 }
 
-// scanRemitRange adds the quotes with ids from..to to g.
+// scanRemitRange adds the quotes with ids from..to to g. A quote's
+// service is its stored service_key with its speed and receiving currency
+// (remit.Quote.ServiceID), its time COALESCE(quoted_at, quote_date), its
+// id the tie-break: each service counts once per corridor and quarter,
+// with its latest quote (remit.Aggregator).
 func (db *DB) scanRemitRange(ctx context.Context, g *remit.Aggregator, from, to int64) (int, error) {
-	rows, err := db.sql.QueryContext(ctx, db.dialect.rebind(`SELECT from_country, to_country, period, basket_usd, amount, fee, rate,
-		interbank_rate, transparent, speed, pickup_method, access_point, network_coverage FROM remit_quotes WHERE id BETWEEN ? AND ? AND basket_usd = 200 AND status = 'active'`), from, to)
+	rows, err := db.sql.QueryContext(ctx, db.dialect.rebind(`SELECT id, from_country, to_country, period, basket_usd, amount, fee, rate,
+		interbank_rate, transparent, speed, pickup_method, access_point, network_coverage, flags, service_key, receive_currency,
+		quoted_at, quote_date FROM remit_quotes WHERE id BETWEEN ? AND ? AND basket_usd = 200 AND status = 'active'`), from, to)
 	if err != nil {
 		return 0, classify(err)
 	}
 	defer rows.Close()
 	intern := map[string]string{}
-	in := func(b sql.RawBytes) string {
+	in := func(b []byte) string {
 		if s, ok := intern[string(b)]; ok {
 			return s
 		}
@@ -295,18 +300,25 @@ func (db *DB) scanRemitRange(ctx context.Context, g *remit.Aggregator, from, to 
 		intern[s] = s
 		return s
 	}
-	var fromC, toC, pickup, access, cover sql.RawBytes
+	var fromC, toC, pickup, access, cover, skey, recv sql.RawBytes
 	var q remit.Quote
-	var period, speed int64
+	var id, period, speed, flags int64
+	var at, date sql.NullTime
 	n := 0
 	for rows.Next() {
-		if err := rows.Scan(&fromC, &toC, &period, &q.BasketUSD, &q.Amount, &q.Fee, &q.Rate, &q.InterbankRate, &q.Transparent, &speed,
-			&pickup, &access, &cover); err != nil {
+		if err := rows.Scan(&id, &fromC, &toC, &period, &q.BasketUSD, &q.Amount, &q.Fee, &q.Rate, &q.InterbankRate, &q.Transparent, &speed,
+			&pickup, &access, &cover, &flags, &skey, &recv, &at, &date); err != nil {
 			return 0, err
 		}
 		q.From, q.To, q.PickupMethod, q.AccessPoint, q.NetworkCoverage = in(fromC), in(toC), in(pickup), in(access), in(cover)
-		q.Period, q.Speed = remit.Period(period), remit.Speed(speed)
-		g.Add(&q)
+		q.Period, q.Speed, q.Flags, q.ReceiveCurrency = remit.Period(period), remit.Speed(speed), remit.Flag(flags), in(recv)
+		var t int64
+		if at.Valid {
+			t = at.Time.UnixNano()
+		} else if date.Valid {
+			t = date.Time.UnixNano()
+		}
+		g.AddService(&q, in(skey), t, id)
 		n++
 	}
 	return n, classify(rows.Err())
@@ -459,7 +471,7 @@ func remitCoverage(services, corridors, survey int) (bool, string) {
 // The methods a group average states.
 const (
 	RemitMethodServices  = "simple average over services (RPW)"
-	RemitMethodCorridors = "simple average of the published corridor averages (no quotes stored for the quarter)"
+	RemitMethodCorridors = "simple average of the published corridor averages (no quotes stored for the quarter and group)"
 )
 
 // RemitAverages returns the averages of one quarter for a group (global,
@@ -521,10 +533,46 @@ func (db *DB) RemitAverages(ctx context.Context, p remit.Period, group string) (
 		case RemitGroupReceiving:
 			list = a.Receiving
 		}
+		have := map[string]bool{}
 		for _, g := range list {
 			if g.Period == p {
+				have[g.Group] = true
 				out = append(out, RemitGroupAverage{Group: g.Group, Name: name(g.Group), Period: p, AverageTotalCostPct: g.Pct,
 					Services: g.Services, Corridors: corridors[g.Group], Source: RemitSourceQuotes, Method: RemitMethodServices})
+			}
+		}
+		// A group with no quotes in the quarter but published corridor
+		// averages (the UK corridor aggregates of 2025Q3: United Kingdom →
+		// India) shows the simple average of those, marked with their
+		// source and method, so that the planners' ranking (which lists
+		// the published corridors) and the map agree. Never for the
+		// global average, which stays RPW's average over services.
+		if group != RemitGroupGlobal {
+			type acc struct {
+				sum    float64
+				n      int
+				source string
+			}
+			m := map[string]*acc{}
+			for _, pv := range a.pubPeriod[p] {
+				k := key(pv.Corridor)
+				if k == "" || have[k] {
+					continue
+				}
+				if cs, ok := a.Corridor(pv.Corridor, p); ok == nil && cs.Services > 0 {
+					continue // the corridor has quotes: they are the figure
+				}
+				s := m[k]
+				if s == nil {
+					s = &acc{source: pv.Source}
+					m[k] = s
+				}
+				s.sum += pv.Pct
+				s.n++
+			}
+			for k, s := range m {
+				out = append(out, RemitGroupAverage{Group: k, Name: name(k), Period: p, AverageTotalCostPct: s.sum / float64(s.n),
+					Corridors: s.n, Source: s.source, Method: RemitMethodCorridors})
 			}
 		}
 	} else {
@@ -647,7 +695,8 @@ const remitServicesMax = 20_000
 
 // RemitServices returns what the sender comparison ranks for a corridor
 // and sending currency: the latest quote (by quoted time, then date) of
-// each service (remit.Quote.ServiceKey) at each amount quoted. The lists
+// each service (remit.Quote.ServiceID: the stored service key, speed and
+// receiving currency) at each amount quoted. The lists
 // are kept in memory per data version.
 func (db *DB) RemitServices(ctx context.Context, c remit.Corridor, currency string) (_ []remit.Quote, err error) {
 	defer derrors.Wrap(&err, "store.RemitServices(%s, %s)", c, currency)
@@ -693,7 +742,7 @@ func (db *DB) RemitServices(ctx context.Context, c remit.Corridor, currency stri
 		close(done)
 	}()
 	rows, err := db.query(ctx, `SELECT `+remitQuoteSelect+` FROM (
-		SELECT `+remitQuoteSelect+`, service_key, ROW_NUMBER() OVER (PARTITION BY service_key, amount
+		SELECT `+remitQuoteSelect+`, service_key, ROW_NUMBER() OVER (PARTITION BY service_key, speed, receive_currency, amount
 			ORDER BY COALESCE(quoted_at, quote_date) DESC, id DESC) AS rn
 		FROM remit_quotes WHERE from_country = ? AND to_country = ? AND send_currency = ? AND status = 'active') latest
 		WHERE rn = 1 ORDER BY service_key, amount`, c.From, c.To, currency)
@@ -760,4 +809,26 @@ func (db *DB) RemitCountryKnown(ctx context.Context, code string) (bool, error) 
 	}
 	a, ok := snap.lookup(code)
 	return ok && a.IsCountry() && a.ISO3 == code, nil
+}
+
+// RemitCodeHasData reports whether a country code has any stored quote or
+// published corridor average, as sending or receiving country (RPW's own
+// codes the reference geography lacks — ANT, KSV — are accepted by the
+// sender page when they have data).
+func (db *DB) RemitCodeHasData(ctx context.Context, code string) (bool, error) {
+	a, err := db.RemitAggregates(ctx)
+	if err != nil {
+		return false, err
+	}
+	for c := range a.published {
+		if c.From == code || c.To == code {
+			return true, nil
+		}
+	}
+	for c := range a.byCorridor {
+		if c.From == code || c.To == code {
+			return true, nil
+		}
+	}
+	return false, nil
 }

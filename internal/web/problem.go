@@ -81,6 +81,9 @@ func ProblemFor(r *http.Request, err error) Problem {
 	if errors.As(err, &mbe) {
 		p.Detail = "request body is larger than the limit"
 	}
+	if status == http.StatusRequestEntityTooLarge && p.Param == "" {
+		p.Param = "body" // the only thing a request can send too much of
+	}
 	return p
 }
 

@@ -154,6 +154,11 @@ type Report struct {
 	Discrepancies []Discrepancy `json:"discrepancies"`
 	// Checked counts the (row, tier) pairs checked.
 	Checked int `json:"checked"`
+	// ReceiveCurrencyInferred counts the quotes whose receiving currency
+	// (which the files do not name) InferReceiveCurrencies inferred;
+	// ReceiveCurrencyNotStated the others ("currency not stated").
+	ReceiveCurrencyInferred  int `json:"receiveCurrencyInferred"`
+	ReceiveCurrencyNotStated int `json:"receiveCurrencyNotStated"`
 }
 
 // Counts summarises the report as named counts for an import log.
@@ -491,6 +496,8 @@ func ParseRPW(path string, opt Options) (quotes []remit.Quote, rep *Report, err 
 		return nil, nil, err
 	}
 	rep.Quotes = len(quotes)
+	rep.ReceiveCurrencyInferred = InferReceiveCurrencies(quotes)
+	rep.ReceiveCurrencyNotStated = len(quotes) - rep.ReceiveCurrencyInferred
 	for p := range periods {
 		rep.Periods = append(rep.Periods, p)
 	}

@@ -1,10 +1,14 @@
 package api
 
 import (
+	"bytes"
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"math"
+	"mime"
 	"net/http"
 	"slices"
 	"strconv"
@@ -157,6 +161,52 @@ type RemitQuotesAnswer struct {
 	Survey     []remit.RankedService `json:"survey"`
 	SurveyInfo *remit.SurveyInfo     `json:"surveyInfo,omitempty"`
 	Citation   string                `json:"citation"`
+	// Rules state how the answer was made: the interbank-rate check,
+	// what stale is judged on, and what a service is.
+	Rules RemitRules `json:"rules"`
+}
+
+// RemitRules are the rules RemitQuotesAnswer states.
+type RemitRules struct {
+	Interbank string `json:"interbank"`
+	Stale     string `json:"stale"`
+	Services  string `json:"services"`
+}
+
+var remitRules = RemitRules{
+	Interbank: "a submitted quote's interbank rate is checked against a reference rate for its currency pair from the stored World Bank RPW survey data " +
+		"(the pair on any corridor, else the cross rate through USD when both legs are known) and must lie within ±10 % of it; " +
+		"a quote with no reference is stored but marked interbankVerified=false (reason \"" + remit.ReasonInterbankUnverified + "\"): " +
+		"listed apart, never ranked as complete, and left out of the corridor, regional and global averages, SmaRT and the SDG status",
+	Stale: "stale is judged on quotedAt, the price's date (submittedAt is when a provider submitted it); a quote is stale when older than staleAfterHours",
+	Services: "a service is a provider's combination of payment instrument, access point, pick-up method, speed and receiving currency; " +
+		"each is listed once (its quote nearest the asked amount, the latest on a tie); averages count each service once per corridor and quarter " +
+		"(its latest quote), exact duplicate survey rows excluded",
+}
+
+func fmtTime(t *time.Time) string {
+	if t == nil {
+		return ""
+	}
+	return t.Format(time.RFC3339)
+}
+
+// RemitPlainNumber reports whether s is a plain decimal number: digits
+// with at most one decimal point (no sign, exponent, underscore, hex or
+// grouping).
+func RemitPlainNumber(s string) bool {
+	digits, dot := 0, false
+	for i := 0; i < len(s); i++ {
+		switch c := s[i]; {
+		case c >= '0' && c <= '9':
+			digits++
+		case c == '.' && !dot:
+			dot = true
+		default:
+			return false
+		}
+	}
+	return digits > 0
 }
 
 func (a *API) remitQuotes(w http.ResponseWriter, r *http.Request) {
@@ -172,16 +222,22 @@ func (a *API) remitQuotes(w http.ResponseWriter, r *http.Request) {
 		switch {
 		case amountS == "":
 			q.fail("amount", "required: the amount to send, in the currency given")
-		case err != nil || math.IsNaN(amount) || math.IsInf(amount, 0):
-			q.fail("amount", "must be a number")
+		case !RemitPlainNumber(amountS) || err != nil || math.IsNaN(amount) || math.IsInf(amount, 0):
+			q.fail("amount", "must be a plain number (digits, an optional decimal point: e.g. 200 or 18000.50)")
 		case amount <= 0:
 			q.fail("amount", "must be positive")
-		case amount > 1e9:
+		case amount < remit.MinAmount:
+			q.fail("amount", "must be at least 1 (a whole unit of the currency)")
+		case amount > remit.MaxAmount:
 			q.fail("amount", "must be at most 1,000,000,000")
 		}
 	}
 	if q.err == nil && !remit.IsCurrency(currency, false) {
 		q.fail("currency", "required: an ISO 4217 currency code (e.g. GBP)")
+	}
+	if q.err == nil && len(from) == 3 && !remit.CurrencyPlausible(from, currency) {
+		q.fail("currency", fmt.Sprintf("%s is not a currency of the sending country %s (%s; USD and EUR are also accepted)",
+			currency, from, strings.Join(remit.CountryCurrencies(from), ", ")))
 	}
 	if q.err == nil && from == to {
 		q.fail("to", "must differ from the sending country")
@@ -192,6 +248,10 @@ func (a *API) remitQuotes(w http.ResponseWriter, r *http.Request) {
 	}
 	for _, f := range [...][2]string{{"from", from}, {"to", to}} {
 		ok, err := a.db.RemitCountryKnown(r.Context(), f[1])
+		if err == nil && !ok && remit.CodeName(f[1]) != "" {
+			// RPW's own codes the geography lacks (ANT, KSV), when data exist.
+			ok, err = a.db.RemitCodeHasData(r.Context(), f[1])
+		}
 		if err != nil {
 			a.problem(w, r, err)
 			return
@@ -216,7 +276,8 @@ func (a *API) remitQuotes(w http.ResponseWriter, r *http.Request) {
 	if format == formatCSV {
 		cw := csvDownload(w, `remittance-quotes-`+c.String()+`.csv`)
 		cw.Write([]string{"rank", "provider", "firmType", "feePct", "fxMarginPct", "totalCostPct", "amountReceived", "receiveCurrency",
-			"speed", "pickupMethod", "transparent", "quotedAt", "stale", "complete", "valueReceived", "source", "reason", "survey", "notes"})
+			"speed", "pickupMethod", "transparent", "quotedAt", "submittedAt", "stale", "complete", "valueReceived", "source", "reason", "survey", "notes",
+			"interbankVerified"})
 		// Only complete services are ranked (they come first, numbered 1…n);
 		// stale and incomplete ones have an empty rank, as on the page.
 		for i, s := range ranked {
@@ -226,15 +287,16 @@ func (a *API) remitQuotes(w http.ResponseWriter, r *http.Request) {
 			}
 			cw.Write([]string{rank, csvSafe(s.Provider), s.FirmType.String(), fmtPct(&s.FeePct), fmtPct(s.FXMarginPct),
 				fmtPct(s.TotalCostPct), fmtPct(s.AmountReceived), s.ReceiveCurrency, s.Speed.String(), csvSafe(s.PickupMethod),
-				strconv.FormatBool(s.Transparent), s.QuotedAt.Format(time.RFC3339), strconv.FormatBool(s.Stale), strconv.FormatBool(s.Complete),
-				fmtPct(s.ValueReceived), csvSafe(s.Source), csvSafe(s.Reason), strconv.FormatBool(s.IsSurvey()), strings.Join(s.Notes, " ")})
+				strconv.FormatBool(s.Transparent), s.QuotedAt.Format(time.RFC3339), fmtTime(s.SubmittedAt), strconv.FormatBool(s.Stale),
+				strconv.FormatBool(s.Complete), fmtPct(s.ValueReceived), csvSafe(s.Source), csvSafe(s.Reason), strconv.FormatBool(s.IsSurvey()),
+				strings.Join(s.Notes, " "), strconv.FormatBool(s.InterbankVerified)})
 		}
 		cw.Flush()
 		return
 	}
 	current, survey, info := remit.SplitSurvey(ranked)
 	out := RemitQuotesAnswer{From: from, To: to, Amount: amount, Currency: currency, StaleAfterHours: rules.MaxAge.Hours(),
-		Services: ranked, CurrentOffers: len(current), Survey: survey, Citation: RemitCitation}
+		Services: ranked, CurrentOffers: len(current), Survey: survey, Citation: RemitCitation, Rules: remitRules}
 	if len(survey) > 0 {
 		out.SurveyInfo = &info
 	}
@@ -444,18 +506,21 @@ func (a *API) remitFees(w http.ResponseWriter, r *http.Request) {
 // RemitQuoteRequest is a quote a provider submits. Date defaults to now;
 // the quarter is the date's.
 type RemitQuoteRequest struct {
-	From              string  `json:"from"`
-	To                string  `json:"to"`
-	Firm              string  `json:"firm"`
-	FirmType          string  `json:"firmType"`
-	Date              string  `json:"date"` // RFC 3339 or YYYY-MM-DD; default now
-	Amount            float64 `json:"amount"`
-	SendCurrency      string  `json:"sendCurrency"`
-	Fee               float64 `json:"fee"`
-	Rate              float64 `json:"rate"`
-	InterbankRate     float64 `json:"interbankRate"`
-	ReceiveCurrency   string  `json:"receiveCurrency"`
-	BasketUSD         float64 `json:"basketUsd"` // 200 or 500 when the amount is that USD equivalent; else 0
+	From            string  `json:"from"`
+	To              string  `json:"to"`
+	Firm            string  `json:"firm"`
+	FirmType        string  `json:"firmType"`
+	Date            string  `json:"date"` // RFC 3339 or YYYY-MM-DD; default now
+	Amount          float64 `json:"amount"`
+	SendCurrency    string  `json:"sendCurrency"`
+	Fee             float64 `json:"fee"`
+	Rate            float64 `json:"rate"`
+	InterbankRate   float64 `json:"interbankRate"`
+	ReceiveCurrency string  `json:"receiveCurrency"`
+	// BasketUSD is accepted for compatibility and ignored: the server
+	// derives the basket from the amount (its USD value at the reference
+	// rate within ±20 % of 200 or 500; else 0, in no RPW basket).
+	BasketUSD         float64 `json:"basketUsd"`
 	Speed             string  `json:"speed"`
 	PaymentInstrument string  `json:"paymentInstrument"`
 	AccessPoint       string  `json:"accessPoint"`
@@ -465,7 +530,7 @@ type RemitQuoteRequest struct {
 }
 
 func (a *API) submitRemitQuote(w http.ResponseWriter, r *http.Request) {
-	q, err := readRemitQuote(w, r)
+	q, _, err := readRemitQuote(w, r)
 	if err != nil {
 		a.problem(w, r, err)
 		return
@@ -482,17 +547,88 @@ func (a *API) submitRemitQuote(w http.ResponseWriter, r *http.Request) {
 	web.WriteJSON(w, http.StatusCreated, sq)
 }
 
-// readRemitQuote reads a RemitQuoteRequest body into a quote. The error
-// names the parameter at fault.
-func readRemitQuote(w http.ResponseWriter, r *http.Request) (remit.Quote, error) {
-	r.Body = http.MaxBytesReader(w, r.Body, RemitMaxBody)
+// readRemitQuote reads a RemitQuoteRequest body into a quote, and says
+// whether firmType was given. The error names the parameter at fault:
+// Content-Type (not application/json), body (too large: 413; malformed),
+// a key given twice, or the field.
+func readRemitQuote(w http.ResponseWriter, r *http.Request) (remit.Quote, bool, error) {
+	if mt, _, err := mime.ParseMediaType(r.Header.Get("Content-Type")); err != nil || mt != "application/json" {
+		return remit.Quote{}, false, &web.ParamError{Param: "Content-Type", Reason: "must be application/json"}
+	}
+	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, RemitMaxBody))
+	if err != nil {
+		var mbe *http.MaxBytesError
+		if errors.As(err, &mbe) {
+			return remit.Quote{}, false, &remitBodyTooLarge{limit: RemitMaxBody}
+		}
+		return remit.Quote{}, false, &web.ParamError{Param: "body", Reason: "could not be read"}
+	}
+	if k, ok := remitDuplicateKey(body); ok {
+		return remit.Quote{}, false, &web.ParamError{Param: k, Reason: "given more than once in the JSON object"}
+	}
+	r.Body = io.NopCloser(bytes.NewReader(body))
 	var in RemitQuoteRequest
 	if err := decodeJSON(r, &in); err != nil {
 		if errors.Is(err, derrors.TooLarge) {
 			err = &remitBodyTooLarge{limit: RemitMaxBody}
 		}
-		return remit.Quote{}, err
+		return remit.Quote{}, false, err
 	}
+	q, err := remitQuoteFrom(in)
+	return q, in.FirmType != "", err
+}
+
+// remitDuplicateKey returns the first key given twice in a JSON object of
+// body (at any depth); ok is false when there is none or body is not
+// well-formed JSON (decoding then names the problem).
+func remitDuplicateKey(body []byte) (string, bool) {
+	dec := json.NewDecoder(bytes.NewReader(body))
+	type frame struct {
+		object bool
+		keys   map[string]bool
+		expect bool // the next token of an object is a key
+	}
+	var stack []*frame
+	for {
+		tok, err := dec.Token()
+		if err != nil {
+			return "", false
+		}
+		var top *frame
+		if len(stack) > 0 {
+			top = stack[len(stack)-1]
+		}
+		if d, ok := tok.(json.Delim); ok {
+			switch d {
+			case '{', '[':
+				if top != nil && top.object {
+					top.expect = true
+				}
+				stack = append(stack, &frame{object: d == '{', keys: map[string]bool{}, expect: d == '{'})
+			case '}', ']':
+				stack = stack[:len(stack)-1]
+			}
+			if len(stack) == 0 {
+				return "", false
+			}
+			continue
+		}
+		if top != nil && top.object {
+			if top.expect {
+				k, _ := tok.(string)
+				if top.keys[k] {
+					return k, true
+				}
+				top.keys[k] = true
+				top.expect = false
+			} else {
+				top.expect = true
+			}
+		}
+	}
+}
+
+func remitQuoteFrom(in RemitQuoteRequest) (remit.Quote, error) {
 	date := time.Now().UTC()
 	if ds := strings.TrimSpace(in.Date); ds != "" {
 		d, err := time.Parse(time.RFC3339, ds)
@@ -592,10 +728,19 @@ func (a *API) correctRemitQuote(w http.ResponseWriter, r *http.Request) {
 		a.problem(w, r, err)
 		return
 	}
-	q, err := readRemitQuote(w, r)
+	q, firmTypeGiven, err := readRemitQuote(w, r)
 	if err != nil {
 		a.problem(w, r, err)
 		return
+	}
+	if !firmTypeGiven {
+		// The firm type of the quote corrected, unless given.
+		old, err := a.db.OrgQuote(r.Context(), web.PrincipalFrom(r.Context()), id)
+		if err != nil {
+			a.problem(w, r, err)
+			return
+		}
+		q.FirmType = old.FirmType
 	}
 	ctx := store.WithAuditClient(r.Context(), web.ClientAddr(r), "")
 	sq, err := a.db.CorrectQuote(ctx, web.PrincipalFrom(r.Context()), id, q, remit.DefaultRules())

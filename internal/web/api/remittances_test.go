@@ -494,3 +494,58 @@ func TestRemittanceAveragesSurveyAfterDataBank(t *testing.T) {
 		t.Errorf("KSV not named: %s", w.Body)
 	}
 }
+
+// Review defect 4: with the shipped data, RWA→KEN RWF 150,000 lists
+// Ecobank Rapidcash's "less than one hour" service (2.38 %) beside its
+// dearer product; before, the service key ignored speed and receiving
+// currency and one hid the other.
+func TestRemittanceQuotesServiceIdentity(t *testing.T) {
+	h, _ := remitAPI(t)
+	w := mapGet(t, h, "/api/v1/remittances/quotes?from=RWA&to=KEN&amount=150000&currency=RWF")
+	if w.Code != http.StatusOK {
+		t.Fatalf("%d %s", w.Code, w.Body)
+	}
+	var out struct {
+		Services []struct {
+			Provider     string   `json:"provider"`
+			Speed        string   `json:"speed"`
+			TotalCostPct *float64 `json:"totalCostPct"`
+		} `json:"services"`
+	}
+	if err := json.Unmarshal(w.Body.Bytes(), &out); err != nil {
+		t.Fatal(err)
+	}
+	var eco []string
+	fast := false
+	for _, s := range out.Services {
+		if strings.HasPrefix(strings.ToLower(s.Provider), "ecobank") && s.TotalCostPct != nil {
+			eco = append(eco, s.Speed)
+			if s.Speed == "Less than one hour" && *s.TotalCostPct > 2.37 && *s.TotalCostPct < 2.39 {
+				fast = true
+			}
+		}
+	}
+	if !fast || len(eco) < 2 {
+		t.Errorf("Ecobank services %v: want the 2.38 %% less-than-one-hour one beside the others", eco)
+	}
+}
+
+// Review defect 6: RPW's own codes (ANT, KSV) the geography lacks are
+// accepted when the store has data for them, as the corridor endpoint
+// does.
+func TestRemittanceQuotesRPWCodes(t *testing.T) {
+	h, db := remitAPI(t)
+	rn := &importer.Runner{DB: db, Registry: importer.Builtin(), DataDir: filepath.Join("..", "..", "..", "data")}
+	if _, err := rn.Run(context.Background(), "countries", nil); err != nil { // the geography, which lacks ANT and KSV
+		t.Fatal(err)
+	}
+	if w := mapGet(t, h, "/api/v1/remittances/quotes?from=NLD&to=XYZ&amount=200&currency=EUR"); w.Code != http.StatusBadRequest {
+		t.Errorf("unknown code: %d", w.Code)
+	}
+	for _, path := range []string{"/api/v1/remittances/quotes?from=NLD&to=ANT&amount=200&currency=EUR",
+		"/api/v1/remittances/quotes?from=ITA&to=KSV&amount=200&currency=EUR"} {
+		if w := mapGet(t, h, path); w.Code != http.StatusOK {
+			t.Errorf("%s: %d %s", path, w.Code, w.Body)
+		}
+	}
+}

@@ -145,6 +145,7 @@ type remitService struct {
 	Fee, Rate, FXMargin, TotalCost         string
 	Received, ReceivedRaw                  string
 	Speed, Pickup, Transparency, Date, Age string
+	SubmittedAt                            string // "submitted …" (provider quotes), else ""
 	Stale, Transparent, Exact              bool
 	Flags                                  []string
 	// Notes are the survey's notes on the price (promotion, account
@@ -204,6 +205,14 @@ func (u *UI) remitSender(w http.ResponseWriter, r *http.Request, v *view) error 
 	ctx := r.Context()
 	q := r.URL.Query()
 	v.Title = v.T("remit.sender.title")
+	for _, k := range slices.Sorted(maps.Keys(q)) {
+		if !slices.Contains(remitSenderParams, k) {
+			return &paramError{Param: k, ReasonID: "remit.error.senderParam"}
+		}
+		if len(q[k]) > 1 {
+			return &paramError{Param: k, ReasonID: "remit.error.repeated"}
+		}
+	}
 	p := remitSenderPage{Citation: api.RemitCitation, StaleDays: v.num(remit.DefaultRules().MaxAge.Hours()/24, 0)}
 	if v.SignedIn {
 		p.ProviderForm = web.PrincipalFrom(ctx).Can(store.RemitResource, auth.Create)
@@ -220,11 +229,14 @@ func (u *UI) remitSender(w http.ResponseWriter, r *http.Request, v *view) error 
 	if currency != "" && !remit.IsCurrency(currency, false) {
 		return &paramError{Param: "currency", ReasonID: "remit.error.currency"}
 	}
+	if currency != "" && from != "" && !remit.CurrencyPlausible(from, currency) {
+		return &paramError{Param: "currency", ReasonID: "remit.error.currencyCountry"}
+	}
 	amountS := strings.TrimSpace(strings.Replace(q.Get("amount"), ",", ".", 1))
 	var amount float64
 	if amountS != "" {
 		amount, err = strconv.ParseFloat(amountS, 64)
-		if err != nil || math.IsNaN(amount) || math.IsInf(amount, 0) || amount <= 0 || amount > 1e9 {
+		if !api.RemitPlainNumber(amountS) || err != nil || math.IsNaN(amount) || math.IsInf(amount, 0) || amount < remit.MinAmount || amount > remit.MaxAmount {
 			return &paramError{Param: "amount", ReasonID: "remit.error.amount"}
 		}
 	}
@@ -243,6 +255,14 @@ func (u *UI) remitSender(w http.ResponseWriter, r *http.Request, v *view) error 
 		ok, err := u.db.RemitCountryKnown(ctx, f[1])
 		if err != nil {
 			return err
+		}
+		if !ok && remit.CodeName(f[1]) != "" {
+			// RPW's own codes the geography lacks (ANT, KSV): accepted
+			// when the store holds data for them (the list offers them).
+			ok, err = u.db.RemitCodeHasData(ctx, f[1])
+			if err != nil {
+				return err
+			}
 		}
 		if !ok {
 			return &paramError{Param: f[0], ReasonID: "remit.error.countryUnknown"}
@@ -462,13 +482,16 @@ func (v *view) remitService(p *remitSenderPage, s remit.RankedService, amount fl
 		rs.ReceivedRaw = strconv.FormatFloat(*s.AmountReceived, 'f', 2, 64)
 		rs.Received = v.num(*s.AmountReceived, 2)
 		unit := s.ReceiveCurrency
-		if unit == "" { // RPW rows do not name it
-			unit = v.T("remit.localCurrency")
+		if unit == "" { // RPW rows do not name it, and it could not be inferred on import
+			unit = v.T("remit.currencyNotStated")
 		}
 		rs.Received = v.T("remit.money", "Value", rs.Received, "Unit", unit)
 	}
 	if s.Reason == remit.ReasonFeeExceedsAmount {
 		rs.Flags = append(rs.Flags, v.T("remit.flag.feeExceeds"))
+	}
+	if !s.InterbankVerified {
+		rs.Flags = append(rs.Flags, v.T("remit.flag.interbankUnverified"))
 	}
 	rs.Transparency = v.T("remit.transparent.yes")
 	if !s.Transparent {
@@ -484,10 +507,9 @@ func (v *view) remitService(p *remitSenderPage, s remit.RankedService, amount fl
 	for _, n := range s.Notes {
 		rs.Notes = append(rs.Notes, v.T("remit.note."+n))
 	}
-	if s.Quote != nil && !s.Quote.Date.IsZero() {
-		rs.Date = s.Quote.Date.Format(time.DateOnly)
-	} else {
-		rs.Date = s.QuotedAt.Format(time.DateOnly)
+	rs.Date = s.QuotedAt.Format(time.DateOnly) // the price's date (stale is judged on it)
+	if s.SubmittedAt != nil {
+		rs.SubmittedAt = v.T("remit.submittedAt", "Time", s.SubmittedAt.Format("2006-01-02 15:04 UTC"))
 	}
 	return rs
 }
@@ -574,6 +596,10 @@ type remitPlannerPage struct {
 	FeesCSV, FeesJSON           string
 	FlowCitation, Citation      string
 }
+
+// remitSenderParams are the sender page's query parameters; any other is
+// refused naming it, as the API does.
+var remitSenderParams = []string{"from", "to", "amount", "currency", i18n.QueryParam}
 
 // remitPlannerParams are the planner page's query parameters.
 var remitPlannerParams = []string{"period", "sort", i18n.QueryParam}
@@ -734,9 +760,13 @@ func (u *UI) remitMap(ctx context.Context, v *view, p *remitPlannerPage, period 
 		return err
 	}
 	values := map[string]float64{}
+	published := map[string]string{} // receiving countries whose value is a published average: its source
 	var all []float64
 	for _, a := range avgs {
 		values[a.Group] = a.AverageTotalCostPct
+		if a.Source != store.RemitSourceQuotes {
+			published[a.Group] = v.remitSource(a.Source)
+		}
 		all = append(all, a.AverageTotalCostPct)
 		p.Receiving = append(p.Receiving, remitRankRow{Name: remitName(names, a.Group), Corridor: a.Group, Value: v.pct(a.AverageTotalCostPct),
 			Raw: strconv.FormatFloat(a.AverageTotalCostPct, 'f', -1, 64), Source: v.remitSource(a.Source)})
@@ -769,6 +799,9 @@ func (u *UI) remitMap(ctx context.Context, v *view, p *remitPlannerPage, period 
 			if x, ok := values[code]; ok {
 				path.Fill, path.Class = cl.Classes[cl.Index(x)].Colour, "map-area"
 				path.Title = v.T("map.path.value", "Name", s.Name, "Value", v.num(x, 2), "Field", unit)
+				if src, ok := published[code]; ok {
+					path.Title += " — " + src // marked published, with its source
+				}
 			} else {
 				path.Title = v.T("map.path.noData", "Name", s.Name)
 			}

@@ -62,6 +62,10 @@ func (u *UI) remitMine(w http.ResponseWriter, r *http.Request, v *view) error {
 		}
 		if t, ok := q.TotalCostPct(); ok {
 			row.Total = v.pct(t)
+		} else if q.Flags.Has(remit.FlagInterbankUnverified) {
+			// No reference rate verified the interbank rate: not ranked,
+			// not averaged; the provider is told why.
+			row.Total = v.T("remit.flag.interbankUnverified")
 		}
 		at := ""
 		if sq.StatusAt != nil {

@@ -23,6 +23,7 @@ func TestRemittanceMineCorrectWithdraw(t *testing.T) {
 	if w := h.caseClient(t, "viewer").get("/remittances/quotes/mine"); w.Code != http.StatusForbidden {
 		t.Errorf("viewer: %d, want 403", w.Code)
 	}
+	seedRemitReference(t, h, "GBP", "KES", 170)
 	pc := h.caseClient(t, "provider")
 	w := pc.get("/remittances/quotes/mine")
 	wantCode(t, w, http.StatusOK)

@@ -14,6 +14,7 @@ import (
 	"github.com/corridor-platform/corridor/internal/auth"
 	"github.com/corridor-platform/corridor/internal/importer"
 	"github.com/corridor-platform/corridor/internal/remit"
+	"github.com/corridor-platform/corridor/internal/store"
 )
 
 // importShippedRPW loads the shipped RPW files (the East Africa excerpt,
@@ -23,6 +24,24 @@ func importShippedRPW(t *testing.T, h *accountHarness) {
 	t.Helper()
 	rn := &importer.Runner{DB: h.db, Registry: importer.Builtin(), DataDir: filepath.Join("..", "..", "..", "data")}
 	if _, err := rn.Run(context.Background(), importer.RPWName, nil); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// seedRemitReference imports a survey row giving the reference interbank
+// rate send→receive a submitted quote is checked against (on a corridor
+// of its own: the pair is looked up on any corridor). Without one, a
+// submitted quote is stored "interbank rate not verified" and not
+// ranked (the review's defect 1).
+func seedRemitReference(t *testing.T, h *accountHarness, send, receive string, rate float64) {
+	t.Helper()
+	ctx := context.Background()
+	d := time.Date(2025, 8, 19, 0, 0, 0, 0, time.UTC)
+	q := remit.Quote{Corridor: remit.Corridor{From: "ZZA", To: "ZZB"}, Period: remit.PeriodOf(d), Date: d, QuotedAt: d, Firm: "Reference Survey Firm",
+		Amount: 100, SendCurrency: send, Fee: 1, Rate: rate * 0.98, InterbankRate: rate, ReceiveCurrency: receive, Speed: remit.SpeedHour, Transparent: true}
+	if err := h.db.InTx(ctx, func(tx *store.Tx) error {
+		return store.ReplaceRemitQuotes(ctx, tx, store.RemitSource{Source: "import:reference-" + send + receive + ".csv", Layout: "test"}, []remit.Quote{q}, false)
+	}); err != nil {
 		t.Fatal(err)
 	}
 }
@@ -124,8 +143,9 @@ func TestRemittanceSenderPage(t *testing.T) {
 	wantBody(t, w, []string{`<option value="KES" selected>KES</option>`, `id="remit-amount" name="amount" type="text" inputmode="decimal" autocomplete="off" value="18000"`}, nil)
 
 	// A currency not quoted on the corridor: said so, the corridor's
-	// currencies offered.
-	w = c.get("/remittances?from=KEN&to=UGA&amount=100&currency=TZS")
+	// currencies offered. (USD: since the review, a currency neither of
+	// the sending country nor USD or EUR — TZS here before — is a 400.)
+	w = c.get("/remittances?from=KEN&to=UGA&amount=100&currency=USD")
 	wantCode(t, w, http.StatusOK)
 	wantBody(t, w, []string{`id="remit-no-quotes"`, `<a href="/remittances?amount=18000&amp;currency=KES&amp;from=KEN&amp;to=UGA">KES</a>`}, []string{`id="remit-services"`})
 
@@ -264,6 +284,7 @@ func TestRemittanceQuoteForm(t *testing.T) {
 	if w := h.caseClient(t, "viewer").get("/remittances/quotes/new"); w.Code != http.StatusForbidden {
 		t.Errorf("viewer: %d, want 403", w.Code)
 	}
+	seedRemitReference(t, h, "GBP", "KES", 170)
 	pc := h.caseClient(t, "provider")
 	w := pc.get("/remittances/quotes/new")
 	wantCode(t, w, http.StatusOK)
@@ -305,8 +326,9 @@ func TestRemittanceQuoteForm(t *testing.T) {
 }
 
 // Small wording: no currency chosen gives no dangling "in ;"; RPW rows,
-// which do not name the receiving currency, say "local currency"; the
-// quotes show their source.
+// which do not name the receiving currency, show the currency inferred
+// on import (KEN→UGA pays out in UGX and in USD: never two different
+// currencies both called "local currency"); the quotes show their source.
 func TestRemittanceSenderWording(t *testing.T) {
 	h := newAccountHarness(t)
 	importShippedRPW(t, h)
@@ -315,7 +337,7 @@ func TestRemittanceSenderWording(t *testing.T) {
 	wantBody(t, w, []string{`id="remit-no-quotes"`}, []string{" in ;", "in ;"})
 	w = h.client(t).get("/remittances?from=KEN&to=UGA&amount=18000&currency=KES")
 	wantCode(t, w, http.StatusOK)
-	wantBody(t, w, []string{"local currency", "World Bank RPW survey"}, []string{"are are"})
+	wantBody(t, w, []string{" UGX</data>", " USD</data>", "World Bank RPW survey"}, []string{"are are", "local currency"})
 }
 
 // TestRemittancePlannerGlobalAndParams: the planner page shows the
@@ -381,4 +403,81 @@ func TestRemittanceSenderUKAndWDI(t *testing.T) {
 			t.Errorf("%s: WDI %s %s %v (%d) not shown", x.id, x.indicator, x.country, wc.Pct, wc.Year)
 		}
 	}
+}
+
+// The new-user review of the remittance pages (defects 1, 5, 6, 7, 8,
+// 10, 11).
+func TestRemittanceReviewPages(t *testing.T) {
+	h := newAccountHarness(t)
+	importShippedRPW(t, h)
+	// The reference geography (which lacks ANT and KSV, and has India).
+	rn := &importer.Runner{DB: h.db, Registry: importer.Builtin(), DataDir: filepath.Join("..", "..", "..", "data")}
+	if _, err := rn.Run(context.Background(), "countries", nil); err != nil {
+		t.Fatal(err)
+	}
+	c := h.client(t)
+	// 6. RPW's own codes the list offers are accepted when data exist.
+	for _, q := range []string{"from=NLD&to=ANT", "from=ITA&to=KSV"} {
+		if w := c.get("/remittances?" + q); w.Code != http.StatusOK {
+			t.Errorf("/remittances?%s: %d, want 200", q, w.Code)
+		}
+	}
+	// 10. Unknown parameters, non-plain and tiny amounts, a currency not
+	// of the sending country: an error page naming the parameter.
+	for _, bad := range []struct{ query, param string }{
+		{"from=KEN&to=UGA&foo=1", "foo"}, {"from=KEN&to=UGA&amount=1_000&currency=KES", "amount"},
+		{"from=KEN&to=UGA&amount=0.0001&currency=KES", "amount"}, {"from=KEN&to=UGA&amount=1000&currency=JPY", "currency"},
+		{"from=KEN&to=UGA&to=TZA", "to"},
+	} {
+		w := c.get("/remittances?" + bad.query)
+		if w.Code != http.StatusBadRequest || !strings.Contains(w.Body.String(), "“"+bad.param+"”") {
+			t.Errorf("/remittances?%s: %d, want 400 naming %q", bad.query, w.Code, bad.param)
+		}
+	}
+	// 11. How services are counted, next to the averages.
+	w := c.get("/remittances?from=KEN&to=UGA&amount=18000&currency=KES")
+	wantCode(t, w, http.StatusOK)
+	wantBody(t, w, []string{`id="remit-counting"`, "counts once per quarter"}, nil)
+	// 7. The UK's published averages (United Kingdom → India 1.91 %,
+	// in the ranking) are in the receiving-country averages under the
+	// map, marked published, and on the map (the page's map geography in
+	// this harness has Ethiopia but not India: Ethiopia's area, a UK
+	// corridor too, carries the mark).
+	w = c.get("/remittances/corridors?period=2025Q3")
+	wantCode(t, w, http.StatusOK)
+	wantBody(t, w, []string{`id="remit-counting"`, `<tr><th scope="row">IND</th><td class="num"><data value="1.9054">1.91 %</data></td><td>published (UK corridor aggregates`,
+		"<title>Ethiopia: 4.34 Total cost (% of the amount sent) — published (UK corridor aggregates"}, nil)
+	recv, err := h.db.RemitAverages(context.Background(), remit.NewPeriod(2025, 3), "receiving")
+	if err != nil {
+		t.Fatal(err)
+	}
+	found := false
+	for _, g := range recv {
+		if g.Group == "IND" {
+			found = g.Source != "quotes" && g.Corridors == 1
+		}
+	}
+	if !found {
+		t.Errorf("receiving averages 2025Q3 lack India's published value: %+v", recv)
+	}
+}
+
+// Defects 1 and 8 on the page: a provider quote whose interbank rate no
+// reference verifies is listed apart with its label; a provider quote
+// shows its price date and, separately, when it was submitted.
+func TestRemittanceReviewUnverifiedAndSubmitted(t *testing.T) {
+	h := newAccountHarness(t)
+	h.addUser(t, auth.User{Username: "provider", FullName: "Pia Provider", Email: "pia@example.org", OrgID: h.orgB.ID,
+		Roles: []string{auth.RoleRemittanceProvider}})
+	pc := h.caseClient(t, "provider")
+	form := url.Values{"from": {"USA"}, "to": {"MEX"}, "firm": {h.orgB.Name}, "firmType": {"mto"}, "amount": {"200"}, "sendCurrency": {"USD"},
+		"fee": {"0"}, "rate": {"400"}, "interbankRate": {"400"}, "receiveCurrency": {"MXN"}, "speed": {"Less than one hour"},
+		"pickupMethod": {"Cash"}, "transparent": {"on"}, "date": {time.Now().UTC().Format(time.DateOnly)}}
+	wantCode(t, pc.post("/remittances/quotes/new", form), http.StatusCreated)
+	w := h.client(t).get("/remittances?from=USA&to=MEX&amount=200&currency=USD")
+	wantCode(t, w, http.StatusOK)
+	wantBody(t, w, []string{"interbank rate not verified", `class="remit-submitted"`},
+		[]string{`<td data-label="Rank" class="remit-rank">1</td>`, "80,000.00 MXN"})
+	// The provider's own list says why the quote is not counted.
+	wantBody(t, pc.get("/remittances/quotes/mine"), []string{"interbank rate not verified"}, nil)
 }
