@@ -95,6 +95,29 @@ type Wage struct {
 	MonthlyWage float64 `json:"monthlyWage"`
 	Currency    string  `json:"currency"`
 	Source      string  `json:"source"` // placement (from the vacancy on arrival) or reported
+	// RecordedAt is when it was recorded.
+	RecordedAt time.Time `json:"recordedAt"`
+}
+
+// WageOf returns a worker's first wage in the destination, as far as p
+// may read the worker (workers:read over it); ok false when none is
+// recorded yet. Errors: NotFound for an unknown or hidden worker.
+func (s *Labour) WageOf(ctx context.Context, p *auth.Principal, workerID int64) (_ Wage, ok bool, err error) {
+	defer derrors.Wrap(&err, "store.Labour.WageOf(%d)", workerID)
+	w, err := s.loadWorker(ctx, workerID, false)
+	if err != nil {
+		return Wage{}, false, err
+	}
+	if !p.Allows(workersResource, auth.Read, auth.Record{OrgID: w.OrgID, OwnerID: w.OwnerID}) {
+		return Wage{}, false, derrors.Kindf(derrors.NotFound, "no worker %d", workerID)
+	}
+	var wg Wage
+	err = s.db.queryRow(ctx, `SELECT destination, isco, monthly_wage, currency, source, recorded_at FROM labour_wages WHERE worker_id = ?`, workerID).
+		Scan(&wg.Destination, &wg.ISCO, &wg.MonthlyWage, &wg.Currency, &wg.Source, &wg.RecordedAt)
+	if noRowsErr(err) {
+		return wg, false, nil
+	}
+	return wg, err == nil, classify(err)
 }
 
 // ReportWage records the first monthly wage a worker reports earning in

@@ -29,12 +29,12 @@ func (a *API) registerLabour(r *web.Router) {
 		r.Handle(web.Route{Method: method, Pattern: pattern, Resource: resource, Action: action, Public: public, Summary: summary, Handler: fn})
 	}
 	h("GET", "/api/v1/vacancies", "labour", web.ActionRead, "Published vacancies (filters destination, isco, sector, q); one's organisation's drafts and closed ones with status=", true, a.listVacancies)
-	h("POST", "/api/v1/vacancies", "labour", web.ActionCreate, "Post a vacancy (draft or published; a vacancy charging workers a fee cannot be published)", false, a.createVacancy)
+	h("POST", "/api/v1/vacancies", "labour", web.ActionCreate, "Post a vacancy (draft or published; a vacancy charging workers a fee cannot be published)", false, labourWrite(a, http.StatusCreated, false, a.createVacancy))
 	h("GET", "/api/v1/vacancies/{id}", "labour", web.ActionRead, "One vacancy with its skills, legal channel and rights", true, a.labourRead(true, a.getVacancy))
 	h("POST", "/api/v1/vacancies/{id}/status", "labour", web.ActionUpdate, "Publish, withdraw or record filled positions (optimistic concurrency on version)", false, a.setVacancyStatus())
 	h("GET", "/api/v1/vacancies/{id}/candidates", "labour", web.ActionRead, "Ranked candidates for a vacancy of one's organisation, each score explained (workers pseudonymous)", false, a.vacancyCandidates)
 	h("GET", "/api/v1/workers", "workers", web.ActionRead, "The worker profiles one's organisation registered (personal; audited)", false, a.listWorkers)
-	h("POST", "/api/v1/workers", "workers", web.ActionCreate, "Register a worker profile with the worker's consent (personal fields encrypted)", false, a.createWorker)
+	h("POST", "/api/v1/workers", "workers", web.ActionCreate, "Register a worker profile with the worker's consent (personal fields encrypted)", false, labourWrite(a, http.StatusCreated, false, a.createWorker))
 	h("GET", "/api/v1/workers/{id}", "workers", web.ActionRead, "One worker profile: in full for the registering organisation or a shortlisting employer with consent, else pseudonymous", false, a.labourRead(true, a.getWorker))
 	h("POST", "/api/v1/workers/{id}/withdraw", "workers", web.ActionUpdate, "Record that a worker withdrew consent: never matched again, personal fields erased", false, labourWrite(a, 0, true, func(ctx context.Context, p *auth.Principal, id int64, _ noBody) (any, error) {
 		return nil, a.db.Labour().WithdrawWorker(ctx, p, id)
@@ -351,38 +351,6 @@ func (a *API) vacancyOut(r *http.Request, v labour.Vacancy) vacancyJSON {
 		Rights: labour.RightsOf(v)}
 }
 
-func (a *API) createVacancy(w http.ResponseWriter, r *http.Request) {
-	var b vacancyBody
-	if err := decodeLabour(w, r, &b); err != nil {
-		a.problem(w, r, err)
-		return
-	}
-	tax, err := a.taxonomy(r)
-	if err != nil {
-		a.problem(w, r, err)
-		return
-	}
-	v := b.Vacancy
-	if err := resolveOccupation(tax, "occupation", &v.Occupation, &v.ISCO); err != nil {
-		a.problem(w, r, err)
-		return
-	}
-	if v.Essential, err = resolveSkills(tax, "essentialSkills", b.EssentialSkills); err == nil {
-		v.Optional, err = resolveSkills(tax, "optionalSkills", b.OptionalSkills)
-	}
-	if err != nil {
-		a.problem(w, r, err)
-		return
-	}
-	v, err = a.db.Labour().CreateVacancy(casesCtx(r), web.PrincipalFrom(r.Context()), v)
-	if err != nil {
-		a.labourFail(w, r, err)
-		return
-	}
-	audited(r)
-	web.WriteJSON(w, http.StatusCreated, a.vacancyOut(r, v))
-}
-
 func (a *API) listVacancies(w http.ResponseWriter, r *http.Request) {
 	q := newQuery(r)
 	f := store.VacancyFilter{Status: q.str("status", 20), Destination: strings.ToUpper(q.str("destination", 3)),
@@ -503,41 +471,54 @@ func (a *API) vacancyCandidates(w http.ResponseWriter, r *http.Request) {
 
 // ---- workers
 
-type workerBody struct {
-	labour.Worker
-	Skills []skillRef `json:"skills"`
+// createVacancy resolves the vacancy's occupation and skills (by code or
+// label) through the taxonomy and stores it.
+func (a *API) createVacancy(ctx context.Context, p *auth.Principal, _ int64, b vacancyBody) (any, error) {
+	tax, err := a.db.LabourTaxonomy(ctx)
+	if err != nil {
+		return nil, err
+	}
+	v := b.Vacancy
+	if err := resolveOccupation(tax, "occupation", &v.Occupation, &v.ISCO); err != nil {
+		return nil, err
+	}
+	if v.Essential, err = resolveSkills(tax, "essentialSkills", b.EssentialSkills); err != nil {
+		return nil, err
+	}
+	if v.Optional, err = resolveSkills(tax, "optionalSkills", b.OptionalSkills); err != nil {
+		return nil, err
+	}
+	if v, err = a.db.Labour().CreateVacancy(ctx, p, v); err != nil {
+		return nil, err
+	}
+	return vacancyJSON{Vacancy: v, EssentialSkills: skillsJSON(tax, v.Essential), OptionalSkills: skillsJSON(tax, v.Optional), Rights: labour.RightsOf(v)}, nil
 }
 
-func (a *API) createWorker(w http.ResponseWriter, r *http.Request) {
-	var b workerBody
-	if err := decodeLabour(w, r, &b); err != nil {
-		a.problem(w, r, err)
-		return
-	}
-	tax, err := a.taxonomy(r)
+// createWorker resolves the profile's occupations and skills and stores it.
+func (a *API) createWorker(ctx context.Context, p *auth.Principal, _ int64, b workerBody) (any, error) {
+	tax, err := a.db.LabourTaxonomy(ctx)
 	if err != nil {
-		a.problem(w, r, err)
-		return
+		return nil, err
 	}
 	wk := b.Worker
 	for i := range wk.Occupations {
 		o := &wk.Occupations[i]
 		if err := resolveOccupation(tax, "occupations["+strconv.Itoa(i)+"].occupation", &o.Occupation, &o.ISCO); err != nil {
-			a.problem(w, r, err)
-			return
+			return nil, err
 		}
 	}
 	if wk.Skills, err = resolveSkills(tax, "skills", b.Skills); err != nil {
-		a.problem(w, r, err)
-		return
+		return nil, err
 	}
-	wk, err = a.db.Labour().CreateWorker(casesCtx(r), web.PrincipalFrom(r.Context()), wk)
-	if err != nil {
-		a.labourFail(w, r, err)
-		return
+	if wk, err = a.db.Labour().CreateWorker(ctx, p, wk); err != nil {
+		return nil, err
 	}
-	audited(r)
-	web.WriteJSON(w, http.StatusCreated, a.workerOut(r, wk, store.WorkerFull))
+	return workerJSON{Worker: wk, Reference: wk.Reference(), Skills: skillsJSON(tax, wk.Skills), Access: "full"}, nil
+}
+
+type workerBody struct {
+	labour.Worker
+	Skills []skillRef `json:"skills"`
 }
 
 type workerJSON struct {

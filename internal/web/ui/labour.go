@@ -50,6 +50,13 @@ func (u *UI) labourRoutes() []web.Route {
 			u.handle(labourSection, u.vacancyPublic)),
 		pageRoute(labourPath, "labour", "Labour mobility for planners: SDG 10.7.1 by corridor and occupation, flagged recruiters, demand against supply",
 			u.handle(labourSection, u.labourOverview)),
+		pageRoute(recruitersPath, "labour",
+			"The recruiter register: licence, IRIS certification and its end, workers who reported paying a fee, flagged recruiters",
+			u.handle(labourSection, u.recruitersList)),
+		route(http.MethodPost, recruitersPath, "labour", web.ActionCreate,
+			"Add a recruiter to the register (form): not certified or certification in progress unless the certification desk", u.recruiterCreate),
+		route(http.MethodPost, recruitersPath+"/certification", "labour", web.ActionPublish,
+			"Change a recruiter's certification (form; the platform's certification desk)", u.recruiterCertify),
 
 		route(http.MethodGet, "/labour/vacancies/new", "labour", web.ActionCreate, "New vacancy form (employers)", u.vacancyNewForm),
 		route(http.MethodPost, "/labour/vacancies", "labour", web.ActionCreate,
@@ -76,9 +83,18 @@ func (u *UI) labourRoutes() []web.Route {
 		route(http.MethodGet, "/labour/workers", "workers", web.ActionRead, "The workers one's organisation registered (personal; audited)", u.workersList),
 		route(http.MethodGet, "/labour/workers/{id}", "workers", web.ActionRead,
 			"A worker's profile: ranked vacancies, reported costs, first wage and SDG 10.7.1", u.workerPage),
-		route(http.MethodPost, "/labour/workers/{id}/costs", "workers", web.ActionUpdate, "Record a recruitment cost the worker paid (form)", u.workerAddCost),
+		route(http.MethodPost, "/labour/workers/{id}/costs", "workers", web.ActionUpdate,
+			"Record a recruitment cost the worker paid (form), with the rate into the wage currency", u.workerAddCost),
+		route(http.MethodPost, "/labour/workers/{id}/wage", "workers", web.ActionUpdate,
+			"Report the worker's first monthly wage in the destination (form): the SDG 10.7.1 denominator", u.workerReportWage),
 		route(http.MethodPost, "/labour/workers/{id}/withdraw", "workers", web.ActionUpdate,
 			"Record that the worker withdrew consent (form): never matched again, personal fields erased", u.workerWithdraw),
+
+		route(http.MethodGet, mePath, "workers", web.ActionRead,
+			"A worker's own account: their profile with the vacancies it matches, or the form to register it", u.labourMe),
+		route(http.MethodPost, mePath, "workers", web.ActionCreate, "A worker registers their own profile (form): consent recorded by self", u.labourMeRegister),
+		route(http.MethodPost, mePath+"/withdraw", "workers", web.ActionUpdate,
+			"A worker withdraws consent (form): the profile is never matched again, the personal fields erased", u.labourMeWithdraw),
 	}
 }
 

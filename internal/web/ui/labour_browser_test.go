@@ -1,10 +1,15 @@
 package ui
 
 import (
+	"context"
+	"net/http"
 	"strings"
 	"testing"
 
 	"github.com/chromedp/chromedp"
+
+	"github.com/corridor-platform/corridor/internal/labour"
+	"github.com/corridor-platform/corridor/internal/store"
 )
 
 // TestBrowserLabourPipeline walks labour mobility in a real Chromium
@@ -193,6 +198,60 @@ func TestBrowserLabourPipeline(t *testing.T) {
 		if strings.Contains(msg, "status of 409") && strings.HasSuffix(msg, "/labour/applications/"+id+"/stage") {
 			continue
 		}
+		t.Errorf("browser reported: %s", msg)
+	}
+}
+
+// TestBrowserLabourMe walks a worker's own account in a real Chromium
+// through the plain forms: the worker follows the link on /labour to
+// /labour/me, registers their profile with their own consent, sees the
+// vacancy it matches, and withdraws consent, which brings the
+// registration form back.
+func TestBrowserLabourMe(t *testing.T) {
+	chrome := requireChromium(t)
+	h := newLabourHarness(t)
+	wantCode(t, h.caseClient(t, "employer").post("/labour/vacancies", welderVacancyForm("Cruise ship welder")), http.StatusSeeOther)
+	addWorkerAccount(t, h, "wanjiru")
+	srv := newHTTPServer(t, h.harness)
+	ctx, console := newBrowser(t, chrome)
+
+	do(t, ctx, "sign in as the worker on the way to /labour",
+		chromedp.Navigate(srv+"/login?next=%2Flabour"),
+		chromedp.WaitVisible(chromedp.ID("login-username")),
+		chromedp.SendKeys(chromedp.ID("login-username"), "wanjiru"),
+		chromedp.SendKeys(chromedp.ID("login-password"), testPassword),
+		chromedp.Click(chromedp.CSS(`form.form-card button[type="submit"]`)),
+		chromedp.WaitVisible(chromedp.ID("labour-me-link")),
+		chromedp.Click(chromedp.ID("labour-me-link")),
+		chromedp.WaitVisible(chromedp.ID("wk-givenName")),
+	)
+	do(t, ctx, "register the profile",
+		chromedp.Click(chromedp.ID("wk-consent-matching")),
+		chromedp.SendKeys(chromedp.ID("wk-givenName"), "Wanjiru"),
+		chromedp.SendKeys(chromedp.ID("wk-familyName"), "Kamau"),
+		chromedp.SetValue(chromedp.ID("wk-origin"), "KEN"),
+		chromedp.SendKeys(chromedp.ID("wk-occupations-0-occupation"), "welder"),
+		chromedp.SetValue(chromedp.ID("wk-skills"), "arc welding\nread blueprints\nmetal cutting"),
+		chromedp.SendKeys(chromedp.ID("wk-languages-0-code"), "fr"),
+		chromedp.SetValue(chromedp.ID("wk-languages-0-level"), "B1"),
+		chromedp.Click(chromedp.ID("me-submit")),
+		chromedp.WaitVisible(chromedp.ID("me-vacancies")),
+	)
+	if s := get(t, ctx, "read the name", chromedp.Text(chromedp.ID("me-name"))); s != "Wanjiru Kamau" {
+		t.Errorf("the profile is %q", s)
+	}
+	if s := get(t, ctx, "read the vacancies", chromedp.Text(chromedp.ID("me-vacancies"))); !strings.Contains(s, "Cruise ship welder") {
+		t.Errorf("the matched vacancies: %q", s)
+	}
+	do(t, ctx, "withdraw consent",
+		chromedp.Click(chromedp.ID("me-withdraw-button")),
+		chromedp.WaitVisible(chromedp.ID("me-withdrawn")),
+	)
+	ws, _, err := h.db.Labour().Workers(context.Background(), h.principal(t, "wanjiru"), store.WorkerFilter{})
+	if err != nil || len(ws) != 1 || ws[0].Status != labour.WorkerWithdrawn || ws[0].Consent.RecordedBy != "self" {
+		t.Errorf("the worker's profile after withdrawal: %+v %v", ws, err)
+	}
+	for _, msg := range console.messages() {
 		t.Errorf("browser reported: %s", msg)
 	}
 }

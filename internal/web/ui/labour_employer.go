@@ -362,7 +362,16 @@ type candidatesPage struct {
 	Candidates []candidateView
 	DriveName  string
 	APIURL     string
+	From, To   int    // the ranks shown
+	Prev, Next string // the neighbouring pages
 }
+
+// candidatesPerPage is a page of ranked candidates; candidatesMaxOffset
+// how deep the ranking can be paged (as the API).
+const (
+	candidatesPerPage   = 20
+	candidatesMaxOffset = 1000
+)
 
 func (u *UI) vacancyCandidates(w http.ResponseWriter, r *http.Request, v *view) error {
 	ctx := r.Context()
@@ -370,11 +379,21 @@ func (u *UI) vacancyCandidates(w http.ResponseWriter, r *http.Request, v *view) 
 	if err != nil {
 		return err
 	}
+	offset := 0
+	if s := r.URL.Query().Get("offset"); s != "" {
+		if offset, err = strconv.Atoi(s); err != nil || offset < 0 || offset > candidatesMaxOffset {
+			return &paramError{Param: "offset", ReasonID: "error.reason.range", Data: map[string]any{"Min": 0, "Max": candidatesMaxOffset}}
+		}
+	}
 	me := web.PrincipalFrom(ctx)
-	vc, res, err := u.db.Labour().Candidates(ctx, me, id, 50)
+	// The ranking up to the end of this page, and one more to know
+	// whether a next page exists.
+	vc, res, err := u.db.Labour().Candidates(ctx, me, id, offset+candidatesPerPage+1)
 	if err != nil {
 		return err
 	}
+	more := len(res) > offset+candidatesPerPage
+	res = res[min(offset, len(res)):min(offset+candidatesPerPage, len(res))]
 	tax, err := u.labourTaxonomy(ctx)
 	if err != nil {
 		return err
@@ -393,7 +412,26 @@ func (u *UI) vacancyCandidates(w http.ResponseWriter, r *http.Request, v *view) 
 	labels := v.explainLabels()
 	for i, x := range res {
 		p.Candidates = append(p.Candidates, candidateView{WorkerID: x.WorkerID, Ref: labour.Worker{ID: x.WorkerID}.Reference(),
-			Origin: countryLabel(names, origins[x.WorkerID]), Rank: i + 1, explanationView: v.explanation(tax, labels, x)})
+			Origin: countryLabel(names, origins[x.WorkerID]), Rank: offset + i + 1, explanationView: v.explanation(tax, labels, x)})
+	}
+	page := func(off int) string {
+		u := "/labour/vacancies/" + idString(id) + "/candidates"
+		if off > 0 {
+			u += "?offset=" + strconv.Itoa(off)
+		}
+		return u
+	}
+	if len(res) > 0 {
+		p.From, p.To = offset+1, offset+len(res)
+	}
+	if offset > 0 {
+		p.Prev = page(max(0, offset-candidatesPerPage))
+	}
+	if more && offset+candidatesPerPage <= candidatesMaxOffset {
+		p.Next = page(offset + candidatesPerPage)
+	}
+	if offset > 0 {
+		p.APIURL += "?offset=" + strconv.Itoa(offset)
 	}
 	v.Title, v.Data = v.T("labour.candidates.title", "Value", vc.Title), p
 	return u.render(w, http.StatusOK, "labour_candidates", v)

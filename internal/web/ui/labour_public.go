@@ -6,6 +6,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/corridor-platform/corridor/internal/auth"
 	"github.com/corridor-platform/corridor/internal/derrors"
 	"github.com/corridor-platform/corridor/internal/labour"
 	"github.com/corridor-platform/corridor/internal/labour/esco"
@@ -62,11 +63,19 @@ type vacancySearchPage struct {
 	Asked                 bool
 	ISCO, ISCOText        string // the ISCO group the occupation was resolved to
 	OccNotFound           bool
+	OccWords              []string // the occupations the words matched as well
 	Results               []vacancyCard
 	Total                 int
 	From, To              int
 	Prev, Next            string
 	APIURL                string
+	Mine                  bool // a worker's own account: the link to their profile
+}
+
+// isWorkerAccount reports whether p is a worker's own account (workers
+// created and read at their own scope only): the one who sees /labour/me.
+func isWorkerAccount(p *auth.Principal) bool {
+	return p.Scope("workers", auth.Create) == auth.ScopeOwn && p.Scope("workers", auth.Read) == auth.ScopeOwn
 }
 
 func (u *UI) vacancySearch(w http.ResponseWriter, r *http.Request, v *view) error {
@@ -84,6 +93,11 @@ func (u *UI) vacancySearch(w http.ResponseWriter, r *http.Request, v *view) erro
 	if len([]rune(occ)) > 100 || len([]rune(words)) > 100 {
 		return &paramError{Param: "q", ReasonID: "error.reason.tooLong", Data: map[string]any{"Max": 100}}
 	}
+	// isco is an ISCO-08 code prefix, as the API takes it.
+	isco := strings.TrimSpace(q.Get("isco"))
+	if isco != "" && !isDigitsN(isco, 1, 4) {
+		return &paramError{Param: "isco", ReasonID: "vacancies.error.isco"}
+	}
 	offset := 0
 	if s := q.Get("offset"); s != "" {
 		if offset, err = strconv.Atoi(s); err != nil || offset < 0 || offset > 1_000_000 {
@@ -94,9 +108,21 @@ func (u *UI) vacancySearch(w http.ResponseWriter, r *http.Request, v *view) erro
 	if err != nil {
 		return err
 	}
-	p := vacancySearchPage{Occ: occ, Q: words, Asked: dest != "" || sector != "" || occ != "" || words != ""}
-	f := store.VacancyFilter{Destination: dest, Sector: sector, Q: words, Limit: vacanciesPerPage, Offset: offset}
-	if occ != "" {
+	p := vacancySearchPage{Occ: occ, Q: words, Asked: dest != "" || sector != "" || occ != "" || words != "" || isco != "",
+		Mine: isWorkerAccount(web.PrincipalFrom(ctx))}
+	f := store.VacancyFilter{Destination: dest, Sector: sector, Q: words, ISCO: isco, Limit: vacanciesPerPage, Offset: offset}
+	// The words find vacancies whose occupation they name too (its labels
+	// and synonyms), whatever the vacancy's title: "welder" finds a "hull
+	// fitter" whose occupation is welder (as the API does).
+	if words != "" && tax != nil {
+		for _, h := range tax.SearchOccupations(words, 50) {
+			f.Occupations = append(f.Occupations, h.Occupation.URI)
+			if len(p.OccWords) < 5 {
+				p.OccWords = append(p.OccWords, h.Occupation.Label)
+			}
+		}
+	}
+	if occ != "" && isco == "" {
 		// An ISCO code is a prefix; a label or an ESCO code is resolved
 		// through the taxonomy to its unit group.
 		if isDigitsN(occ, 1, 4) {
@@ -111,6 +137,8 @@ func (u *UI) vacancySearch(w http.ResponseWriter, r *http.Request, v *view) erro
 		} else {
 			p.ISCO, p.ISCOText = f.ISCO, iscoLabel(tax, f.ISCO)
 		}
+	} else if isco != "" {
+		p.ISCO, p.ISCOText = isco, iscoLabel(tax, isco)
 	}
 	names, err := u.labourNames(ctx)
 	if err != nil {
@@ -130,7 +158,7 @@ func (u *UI) vacancySearch(w http.ResponseWriter, r *http.Request, v *view) erro
 		}
 		page := func(off int) string {
 			qq := url.Values{}
-			for k, val := range map[string]string{"destination": dest, "sector": sector, "occ": occ, "q": words} {
+			for k, val := range map[string]string{"destination": dest, "sector": sector, "occ": occ, "q": words, "isco": isco} {
 				if val != "" {
 					qq.Set(k, val)
 				}
@@ -275,6 +303,7 @@ type labourOverviewPage struct {
 	Risks                        []drainRow
 	WithheldSupply               int
 	SignedIn                     bool
+	Mine                         bool // a worker's own account: the link to their profile
 }
 
 func (u *UI) labourOverview(w http.ResponseWriter, r *http.Request, v *view) error {
@@ -292,7 +321,8 @@ func (u *UI) labourOverview(w http.ResponseWriter, r *http.Request, v *view) err
 	if err != nil {
 		return err
 	}
-	p := labourOverviewPage{Number: 3, Observations: len(obs), MinWorkers: api.MinPublicCell, SignedIn: v.SignedIn}
+	p := labourOverviewPage{Number: 3, Observations: len(obs), MinWorkers: api.MinPublicCell, SignedIn: v.SignedIn,
+		Mine: isWorkerAccount(web.PrincipalFrom(ctx))}
 	rows := func(key func(labour.WorkerCost) labour.CostGroup) (out []costGroupRow, withheld int) {
 		for _, g := range labour.GroupCosts(obs, key) {
 			if g.Workers < api.MinPublicCell {

@@ -347,6 +347,23 @@ func TestLabourPagesAccessible(t *testing.T) {
 	worker := "/labour/workers/" + idString(ws[0].ID)
 	wantCode(t, agent.post(worker+"/costs", url.Values{"kind": {"recruitment-fee"}, "amount": {"300"}, "currency": {"EUR"},
 		"rateToWage": {"1"}, "paidTo": {"employer"}, "date": {"2026-10-01"}}), http.StatusSeeOther)
+	// The first wage (shown with its source), a recruiter in the register
+	// (flagged), a worker's own account with a profile and one without.
+	wantCode(t, agent.post(worker+"/wage", url.Values{"destination": {"FRA"}, "isco": {"7212"}, "monthlyWage": {"2400"}, "currency": {"EUR"}}),
+		http.StatusSeeOther)
+	rec, err := h.db.Labour().CreateRecruiter(ctx, h.principal(t, "root"), labour.Recruiter{Name: "Nairobi Manpower", Country: "KEN",
+		Licence: "RA/1", Certification: "iris-certified", CertifiedUntil: "2030-12-31"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	wantCode(t, agent.post(worker+"/costs", url.Values{"kind": {"service-charge"}, "amount": {"20"}, "currency": {"EUR"},
+		"paidTo": {"recruiter"}, "recruiterId": {idString(rec.ID)}, "date": {"2026-10-02"}}), http.StatusSeeOther)
+	root := h.caseClient(t, "root")
+	addWorkerAccount(t, h, "wanjiru")
+	addWorkerAccount(t, h, "njeri")
+	own, fresh := h.caseClient(t, "wanjiru"), h.caseClient(t, "njeri")
+	self := kenyanWelderForm("Wanjiru", "Kamau")
+	wantCode(t, own.post("/labour/me", self), http.StatusSeeOther)
 	pages := []struct {
 		c    *caseClient
 		path string
@@ -354,14 +371,20 @@ func TestLabourPagesAccessible(t *testing.T) {
 		{nil, "/vacancies"}, {nil, "/vacancies?occ=welder"}, {nil, "/vacancies/1"}, {nil, "/labour"},
 		{emp, "/labour/vacancies/new"}, {emp, "/labour/vacancies"}, {emp, "/labour/vacancies/1/candidates"},
 		{emp, "/labour/drives"}, {emp, drive}, {agent, "/labour/workers/new"}, {agent, "/labour/workers"}, {agent, worker},
+		{nil, "/labour/recruiters"}, {agent, "/labour/recruiters"}, {root, "/labour/recruiters"},
+		{own, "/labour/me"}, {fresh, "/labour/me"}, {nil, "/vacancies?q=welder"}, {emp, "/labour/vacancies/1/candidates?offset=20"},
 	}
 	for _, lang := range []string{"en", "fr", "es"} {
 		for _, p := range pages {
 			var w *httptest.ResponseRecorder
+			target := p.path + "?lang=" + lang
+			if strings.Contains(p.path, "?") {
+				target = p.path + "&lang=" + lang
+			}
 			if p.c == nil {
-				w = h.client(t).get(p.path + "?lang=" + lang)
+				w = h.client(t).get(target)
 			} else {
-				w = p.c.get(p.path + "?lang=" + lang)
+				w = p.c.get(target)
 			}
 			if w.Code != http.StatusOK {
 				t.Errorf("%s (%s): status %d", p.path, lang, w.Code)
