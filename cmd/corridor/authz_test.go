@@ -103,6 +103,7 @@ var routePolicy = map[string][2]string{
 	"GET /api/v1/workers":                        {"workers", "read"},
 	"POST /api/v1/workers":                       {"workers", "create"},
 	"GET /api/v1/workers/{id}":                   {"workers", "read"},
+	"PUT /api/v1/workers/{id}":                   {"workers", "update"},
 	"POST /api/v1/workers/{id}/withdraw":         {"workers", "update"},
 	"GET /api/v1/workers/{id}/vacancies":         {"workers", "read"},
 	"GET /api/v1/workers/{id}/costs":             {"workers", "read"},

@@ -200,7 +200,7 @@ func TestLabourAPI(t *testing.T) {
 	if len(board["arrived"]) != 1 || len(board["shortlisted"]) != 2 {
 		t.Fatalf("board: %s", rec.Body)
 	}
-	// Shortlisted and consenting: the employer now sees the names.
+	// The employer and the agency are one organisation here (the test app has one): full access. Across organisations the store test pins "shared".
 	if rec := app.do(t, emp, "GET", fmt.Sprintf("/api/v1/workers/%d", a.WorkerID), ""); !strings.Contains(rec.Body.String(), `"access":"full"`) {
 		t.Fatalf("employer after shortlist: %s", rec.Body)
 	}

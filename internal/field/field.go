@@ -13,6 +13,7 @@ import (
 	"regexp"
 	"slices"
 	"strings"
+	"time"
 	"unicode"
 	"unicode/utf8"
 
@@ -180,8 +181,8 @@ func (ps *Problems) Date(field, v string, required bool) bool {
 		}
 		return true
 	}
-	if !dateRE.MatchString(v) {
-		ps.Add(field, "date", nil, "a date written YYYY-MM-DD")
+	if _, err := time.Parse("2006-01-02", v); err != nil || !dateRE.MatchString(v) {
+		ps.Add(field, "date", nil, "a date written YYYY-MM-DD (a day of the calendar)")
 		return false
 	}
 	return true

@@ -1,12 +1,17 @@
 package labour
 
 import (
+	"encoding/json"
 	"math"
 	"slices"
 	"sort"
 	"strings"
 	"time"
 	"unicode"
+
+	"golang.org/x/text/runes"
+	"golang.org/x/text/transform"
+	"golang.org/x/text/unicode/norm"
 
 	"github.com/corridor-platform/corridor/internal/field"
 	"github.com/corridor-platform/corridor/internal/remit"
@@ -34,19 +39,24 @@ type Recruiter struct {
 	Expired           bool `json:"certificationExpired"`
 }
 
-// RecruiterKey folds a recruiter's name for uniqueness: case, accents
-// aside, punctuation and spaces, and the legal-form words that vary
-// between spellings of one firm.
+// RecruiterKey folds a recruiter's name for uniqueness: case, accents,
+// punctuation and spaces aside ("Quíck Jöbs", "QuickJobs" and "Quick
+// Jobs Ltd." are one), and the legal-form words that vary between
+// spellings of one firm.
 func RecruiterKey(name string) string {
-	var words []string
-	for _, w := range strings.FieldsFunc(strings.ToLower(name), func(r rune) bool { return !unicode.IsLetter(r) && !unicode.IsDigit(r) }) {
+	folded, _, err := transform.String(transform.Chain(norm.NFD, runes.Remove(runes.In(unicode.Mn)), norm.NFC), strings.ToLower(name))
+	if err != nil {
+		folded = strings.ToLower(name)
+	}
+	var b strings.Builder
+	for _, w := range strings.FieldsFunc(folded, func(r rune) bool { return !unicode.IsLetter(r) && !unicode.IsDigit(r) }) {
 		switch w {
 		case "ltd", "limited", "inc", "llc", "plc", "co", "company", "corp", "sa", "sarl", "gmbh", "pvt", "pte":
 			continue
 		}
-		words = append(words, w)
+		b.WriteString(w)
 	}
-	return strings.Join(words, " ")
+	return b.String()
 }
 
 // Check returns every problem of a recruiter's fields.
@@ -60,6 +70,9 @@ func (r Recruiter) Check() field.Problems {
 	ps.Text("website", r.Website, false, false, MaxText)
 	if r.Certification == "iris-certified" && r.CertifiedUntil == "" {
 		ps.Add("certifiedUntil", "required", nil, "a certified recruiter's certificate has an end date")
+	}
+	if r.Certification != "iris-certified" && r.CertifiedUntil != "" {
+		ps.Add("certifiedUntil", "notCertified", nil, "only a certified recruiter's certificate has an end date")
 	}
 	if RecruiterKey(r.Name) == "" {
 		ps.Add("name", "required", nil, "a name with letters or digits")
@@ -171,6 +184,20 @@ type WorkerCost struct {
 	// Unconverted: a cost is in a currency with no rate into the wage's;
 	// the worker's ratio is unknown (NaN) and left out of every group.
 	Unconverted bool `json:"unconverted,omitempty"`
+}
+
+// MarshalJSON writes an unknown ratio (NaN: a cost not converted, no
+// wage) as null: JSON has no NaN.
+func (o WorkerCost) MarshalJSON() ([]byte, error) {
+	type plain WorkerCost
+	var ratio *float64
+	if !math.IsNaN(o.Ratio) && !math.IsInf(o.Ratio, 0) {
+		ratio = &o.Ratio
+	}
+	return json.Marshal(struct {
+		plain
+		Ratio *float64 `json:"ratio"`
+	}{plain(o), ratio})
 }
 
 // Indicator1071 computes one worker's SDG 10.7.1 value: the recruitment

@@ -1,8 +1,10 @@
 package labour
 
 import (
+	"encoding/json"
 	"errors"
 	"math"
+	"strings"
 	"testing"
 
 	"github.com/corridor-platform/corridor/internal/derrors"
@@ -159,5 +161,16 @@ func TestMarket(t *testing.T) {
 	// 100 (no risk); German welders: demand only at home (not a corridor).
 	if len(risks) != 1 || risks[0].Origin != "KEN" || risks[0].ISCO != "2221" || risks[0].Level != "high" || risks[0].Ratio != 1.4 {
 		t.Fatalf("risks: %+v", risks)
+	}
+}
+
+func TestWorkerCostJSONUnknownRatio(t *testing.T) {
+	b, err := json.Marshal(WorkerCost{WorkerID: 1, Ratio: math.NaN(), Unconverted: true})
+	if err != nil || !strings.Contains(string(b), `"ratio":null`) || !strings.Contains(string(b), `"unconverted":true`) {
+		t.Fatalf("%s %v", b, err)
+	}
+	b, _ = json.Marshal(WorkerCost{WorkerID: 1, Ratio: 0.25})
+	if !strings.Contains(string(b), `"ratio":0.25`) {
+		t.Fatalf("%s", b)
 	}
 }

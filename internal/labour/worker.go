@@ -29,6 +29,11 @@ type Consent struct {
 	RecordedBy         string `json:"recordedBy"` // self or agency
 }
 
+// MinWorkingAge is the youngest age at which Corridor registers a worker
+// for recruitment abroad (ILO Convention 138 sets 18 for hazardous work;
+// international recruitment programmes use 18).
+const MinWorkingAge = 18
+
 // ConsentRecorders say how consent was recorded.
 var ConsentRecorders = []string{"self", "agency"}
 

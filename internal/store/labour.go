@@ -130,7 +130,7 @@ func (s *Labour) checkCertification(p *auth.Principal, r labour.Recruiter) error
 	if err := ps.Err(); err != nil {
 		return err
 	}
-	if r.Certification != "not-certified" && r.Certification != "iris-in-progress" && p.Scope(labourResource, auth.Publish) != auth.ScopeAll {
+	if r.Certification != "not-certified" && p.Scope(labourResource, auth.Publish) != auth.ScopeAll {
 		return refused("record a recruiter's certification as " + r.Certification + " (the platform's certification desk does)")
 	}
 	return nil
@@ -274,11 +274,11 @@ func (s *Labour) CreateVacancy(ctx context.Context, p *auth.Principal, v labour.
 	if v.Status == labour.VacancyPublished && !p.Can(labourResource, auth.Publish) {
 		return v, refused("publish vacancies")
 	}
-	check := v.Check
 	if v.Status == labour.VacancyPublished {
-		check = v.Publishable
-	}
-	if err := check().Err(); err != nil {
+		if err := s.publishable(ctx, v); err != nil {
+			return v, err
+		}
+	} else if err := v.Check().Err(); err != nil {
 		return v, err
 	}
 	if err := s.checkVacancy(ctx, &v); err != nil {
@@ -316,6 +316,30 @@ func nonNil[T any](s []T) []T {
 		return []T{}
 	}
 	return s
+}
+
+// publishable checks a vacancy about to be published: the domain's rules
+// (employer pays), a start date not already past, a recruiter that is
+// neither suspended nor revoked.
+func (s *Labour) publishable(ctx context.Context, v labour.Vacancy) error {
+	ps := v.Publishable()
+	if v.StartDate != "" && v.StartDate < today() {
+		ps.Add("startDate", "past", nil, "the start date %s has passed", v.StartDate)
+	}
+	if err := ps.Err(); err != nil {
+		return err
+	}
+	if v.RecruiterID != 0 {
+		var cert string
+		err := s.db.queryRow(ctx, `SELECT certification FROM labour_recruiters WHERE id = ?`, v.RecruiterID).Scan(&cert)
+		if err != nil && !noRowsErr(err) {
+			return classify(err)
+		}
+		if cert == "suspended" || cert == "revoked" {
+			return derrors.Kindf(derrors.Invalid, "recruiterId: recruiter %d is %s: a vacancy recruiting through it cannot be published", v.RecruiterID, cert)
+		}
+	}
+	return nil
 }
 
 // canSeeDraft reports whether p may see a vacancy that is not published,
@@ -477,7 +501,7 @@ func (s *Labour) SetVacancyStatus(ctx context.Context, p *auth.Principal, id, ve
 		}
 		if v.Status != labour.VacancyPublished {
 			v.Status = status
-			if err := v.Publishable().Err(); err != nil {
+			if err := s.publishable(ctx, v); err != nil {
 				return v, err
 			}
 			v.PublishedAt = now()
@@ -501,6 +525,19 @@ func (s *Labour) SetVacancyStatus(ctx context.Context, p *auth.Principal, id, ve
 		}
 		if n, _ := res.RowsAffected(); n != 1 {
 			return derrors.Kindf(derrors.Conflict, "version: the vacancy changed meanwhile; reload")
+		}
+		if v.Status == labour.VacancyWithdrawn || v.Status == labour.VacancyFilled {
+			// Nobody is recruited any more for it: its open applications end.
+			ids, err := openApplications(ctx, tx, `vacancy_id = ? AND stage NOT IN ('accepted', 'visa', 'pre-departure', 'travel', 'arrived')`, id)
+			if v.Status == labour.VacancyWithdrawn {
+				ids, err = openApplications(ctx, tx, `vacancy_id = ?`, id)
+			}
+			if err != nil {
+				return err
+			}
+			if err := s.endApplicationsByID(ctx, tx, p, ids, labour.StageRejected, "vacancy "+v.Status); err != nil {
+				return err
+			}
 		}
 		if err := bumpVersion(ctx, tx, "labour"); err != nil {
 			return err

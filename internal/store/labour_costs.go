@@ -11,6 +11,7 @@ import (
 	"github.com/corridor-platform/corridor/internal/derrors"
 	"github.com/corridor-platform/corridor/internal/field"
 	"github.com/corridor-platform/corridor/internal/labour"
+	"github.com/corridor-platform/corridor/internal/remit"
 )
 
 // RecordCost records a recruitment cost a worker reports paying (the
@@ -25,8 +26,13 @@ func (s *Labour) RecordCost(ctx context.Context, p *auth.Principal, c labour.Cos
 	if !p.Allows(workersResource, auth.Update, auth.Record{OrgID: w.OrgID, OwnerID: w.OwnerID}) {
 		return c, derrors.Kindf(derrors.NotFound, "no worker %d", c.WorkerID)
 	}
+	// Paid in the wage currency: rate 1, given or not. A rate without the
+	// currency it converts into is refused (never assumed).
+	if c.RateTo == "" && c.RateToWage != 0 && c.RateToWage != 1 {
+		return c, derrors.Kindf(derrors.Invalid, "rateTo: give the currency rateToWage converts into (the wage currency)")
+	}
 	if c.RateTo == "" {
-		c.RateTo, c.RateToWage = c.Currency, 1
+		c.RateTo = c.Currency
 	}
 	if c.RateTo == c.Currency && c.RateToWage == 0 {
 		c.RateToWage = 1
@@ -134,15 +140,23 @@ func (s *Labour) ReportWage(ctx context.Context, p *auth.Principal, workerID int
 	}
 	var ps field.Problems
 	ps.Country("destination", wg.Destination, true)
-	if len(wg.ISCO) != 4 {
-		ps.Add("isco", "isco", nil, "an ISCO-08 unit group: 4 digits")
+	if wg.Destination == w.Origin {
+		ps.Add("destination", "origin", nil, "the worker's own country is not a destination")
 	}
 	ps.Amount("monthlyWage", wg.MonthlyWage, true, labour.MaxWage)
-	ps.Currency("currency", wg.Currency, true)
+	if wg.MonthlyWage > 0 && wg.MonthlyWage < 1 {
+		ps.Add("monthlyWage", "tooSmall", nil, "at least 1 (a monthly wage, in units of its currency)")
+	}
+	if ps.Currency("currency", wg.Currency, true) && !remit.IsCurrency(wg.Currency, true) {
+		ps.Add("currency", "currency", nil, "%s is not an ISO 4217 currency", wg.Currency)
+	}
 	if err := ps.Err(); err != nil {
 		return err
 	}
 	if err := s.checkCountry(ctx, "destination", wg.Destination); err != nil {
+		return err
+	}
+	if err := s.checkOccupations(ctx, "", []labour.HeldOccupation{{ISCO: wg.ISCO}}, nil); err != nil {
 		return err
 	}
 	return s.db.InTx(ctx, func(tx *Tx) error {

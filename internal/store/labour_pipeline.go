@@ -57,6 +57,9 @@ func (s *Labour) Shortlist(ctx context.Context, p *auth.Principal, driveID int64
 			if err != nil {
 				return err
 			}
+			if v.Status != labour.VacancyPublished {
+				return derrors.Kindf(derrors.Conflict, "pairs[%d].vacancyId: vacancy %d is %s: only a published vacancy recruits", i, pr.VacancyID, v.Status)
+			}
 			r, eligible := match.Score(w, idx.vacancy(v))
 			if !eligible {
 				return derrors.Kindf(derrors.Invalid, "pairs[%d]: worker %d is not an eligible candidate for vacancy %d", i, pr.WorkerID, pr.VacancyID)
@@ -228,11 +231,14 @@ func (s *Labour) Move(ctx context.Context, p *auth.Principal, id, version int64,
 	}
 	if date == "" {
 		date = today()
+		if n := len(a.Events); n > 0 && a.Events[n-1].Date > date {
+			date = a.Events[n-1].Date // the previous move was dated ahead (time zones)
+		}
 	}
 	var ps field.Problems
 	ps.Date("date", date, true)
 	ps.Text("note", note, false, true, labour.MaxLongText)
-	if n := len(a.Events); n > 0 && date < a.Events[n-1].Date {
+	if n := len(a.Events); n > 0 && date < a.Events[n-1].Date && ps.Field("date") == nil {
 		ps.Add("date", "beforePrevious", nil, "before the previous stage (%s on %s)", a.Events[n-1].Stage, a.Events[n-1].Date)
 	}
 	notFuture(&ps, "date", date)
@@ -259,6 +265,11 @@ func (s *Labour) Move(ctx context.Context, p *auth.Principal, id, version int64,
 		if err := s.insertStageEvent(ctx, tx, id, ev); err != nil {
 			return err
 		}
+		if stage == labour.StageAccepted || stage == labour.StagePlaced {
+			if err := s.exclusive(ctx, tx, a, v, stage); err != nil {
+				return err
+			}
+		}
 		switch stage {
 		case labour.StageArrived:
 			if _, err := tx.Exec(ctx, `INSERT INTO labour_wages (worker_id, destination, isco, monthly_wage, currency, source, recorded_at)
@@ -278,8 +289,15 @@ func (s *Labour) Move(ctx context.Context, p *auth.Principal, id, version int64,
 			if n, _ := res.RowsAffected(); n != 1 { // filled meanwhile
 				return derrors.Kindf(derrors.Conflict, "stage: every position of vacancy %d is filled", a.VacancyID)
 			}
-			if _, err := tx.Exec(ctx, `UPDATE labour_workers SET status = 'placed', version = version + 1 WHERE id = ?`, a.WorkerID); err != nil {
+			res, err = tx.Exec(ctx, `UPDATE labour_workers SET status = 'placed', version = version + 1 WHERE id = ? AND status = 'active'`, a.WorkerID)
+			if err != nil {
 				return classify(err)
+			}
+			if n, _ := res.RowsAffected(); n != 1 { // placed elsewhere meanwhile
+				return derrors.Kindf(derrors.Conflict, "stage: the worker has been placed in another job")
+			}
+			if err := s.endOthers(ctx, tx, p, a, "placed in another job"); err != nil {
+				return err
 			}
 			if err := bumpVersion(ctx, tx, "labour"); err != nil {
 				return err
@@ -294,8 +312,57 @@ func (s *Labour) Move(ctx context.Context, p *auth.Principal, id, version int64,
 	return a, err
 }
 
-// notFuture refuses a date after today (a day's grace for time zones):
-// the pipeline records what happened.
+// exclusive makes accepting an offer and placement exclusive, inside the
+// move's transaction: a worker holds one accepted offer at a time (other
+// drives may still interview and offer), and a vacancy never has more
+// accepted offers than positions. Touching the worker's and the
+// vacancy's rows first serialises concurrent moves of either (a row lock
+// on PostgreSQL; SQLite serialises writers anyway), so two moves sent at
+// once cannot both pass the counts.
+func (s *Labour) exclusive(ctx context.Context, tx *Tx, a labour.Application, v labour.Vacancy, stage string) error {
+	if _, err := tx.Exec(ctx, `UPDATE labour_workers SET updated_at = updated_at WHERE id = ?`, a.WorkerID); err != nil {
+		return classify(err)
+	}
+	if _, err := tx.Exec(ctx, `UPDATE labour_vacancies SET filled = filled WHERE id = ?`, a.VacancyID); err != nil {
+		return classify(err)
+	}
+	const holding = `('accepted', 'visa', 'pre-departure', 'travel', 'arrived', 'placed')`
+	var mine, taken int
+	if err := tx.QueryRow(ctx, `SELECT
+		(SELECT COUNT(*) FROM labour_applications WHERE worker_id = ? AND id <> ? AND stage IN `+holding+`),
+		(SELECT COUNT(*) FROM labour_applications WHERE vacancy_id = ? AND id <> ? AND stage IN `+holding+`)`,
+		a.WorkerID, a.ID, a.VacancyID, a.ID).Scan(&mine, &taken); err != nil {
+		return classify(err)
+	}
+	if stage == labour.StageAccepted && mine > 0 {
+		return derrors.Kindf(derrors.Conflict, "stage: the worker has accepted another offer; end that application first")
+	}
+	if stage == labour.StageAccepted && taken >= v.Positions-v.Filled+countPlaced(ctx, tx, a.VacancyID) {
+		return derrors.Kindf(derrors.Conflict, "stage: every open position of vacancy %d already has an accepted offer", a.VacancyID)
+	}
+	return nil
+}
+
+// countPlaced is how many applications of a vacancy are placed (they are
+// among the filled positions and among the accepted offers counted).
+func countPlaced(ctx context.Context, tx *Tx, vacancyID int64) int {
+	var n int
+	tx.QueryRow(ctx, `SELECT COUNT(*) FROM labour_applications WHERE vacancy_id = ? AND stage = 'placed'`, vacancyID).Scan(&n)
+	return n
+}
+
+// endOthers ends a worker's other open applications (rejected, with the
+// reason as the note) once the worker is placed.
+func (s *Labour) endOthers(ctx context.Context, tx *Tx, p *auth.Principal, a labour.Application, reason string) error {
+	ids, err := openApplications(ctx, tx, `worker_id = ? AND id <> ?`, a.WorkerID, a.ID)
+	if err != nil {
+		return err
+	}
+	return s.endApplicationsByID(ctx, tx, p, ids, labour.StageWithdrawn, reason)
+}
+
+// notFuture refuses a date after tomorrow (UTC): the pipeline records what
+// happened; the day's grace is for users ahead of UTC.
 func notFuture(ps *field.Problems, name, date string) {
 	if date > now().AddDate(0, 0, 1).Format("2006-01-02") {
 		ps.Add(name, "future", nil, "a date in the future (%s): record what has happened", date)

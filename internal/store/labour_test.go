@@ -291,7 +291,7 @@ func TestLabourMatchingPipelineAndCosts(t *testing.T) {
 		// Shortlisted with consent to share: the employer now sees her name
 		// (and the read is audited).
 		w, acc, err = f.l.Worker(ctx, f.emp, full.ID)
-		if err != nil || acc != store.WorkerFull || w.GivenName != "Amina" {
+		if err != nil || acc != store.WorkerShared || w.GivenName != "Amina" || w.BirthDate != "" || w.Email == "" {
 			t.Fatalf("employer after shortlist: %v %v %q", acc, err, w.GivenName)
 		}
 		entries, err := f.db.Audit().List(ctx, audit.Filter{Resource: "workers", Limit: 500})
@@ -525,12 +525,18 @@ func TestLabourReviewRules(t *testing.T) {
 			}
 			return a
 		}
-		first, second := toArrival(apps[0]), toArrival(apps[1])
+		first := toArrival(apps[0])
 		if _, err := f.l.Move(ctx, f.emp, first.ID, first.Version, labour.StagePlaced, "2026-10-21", ""); err != nil {
 			t.Fatal(err)
 		}
-		if _, err := f.l.Move(ctx, f.emp, second.ID, second.Version, labour.StagePlaced, "2026-10-21", ""); !errors.Is(err, derrors.Conflict) {
-			t.Fatalf("placement beyond the positions: %v", err)
+		// The one position is taken: the second welder's offer cannot be
+		// accepted (so no one travels to a job that no longer exists).
+		second, err := f.l.Move(ctx, f.emp, apps[1].ID, apps[1].Version, labour.StageOffered, "2026-10-10", "passport P1234567")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := f.l.Move(ctx, f.emp, second.ID, second.Version, labour.StageAccepted, "2026-10-21", ""); !errors.Is(err, derrors.Conflict) {
+			t.Fatalf("an offer accepted beyond the positions: %v", err)
 		}
 		// The stage notes are sealed at rest and open for the drive.
 		var enc string
@@ -575,6 +581,172 @@ func TestLabourReviewRules(t *testing.T) {
 		if _, err := f.l.CreateRecruiter(ctx, f.emp, labour.Recruiter{Name: "Gold Standard", Country: "KEN", Certification: "iris-certified",
 			CertifiedUntil: "2030-01-01"}); !errors.Is(err, derrors.Forbidden) {
 			t.Fatalf("an employer certifying a recruiter: %v", err)
+		}
+	})
+}
+
+// TestLabourSecondReview pins what a second review found: one accepted
+// offer per worker and never more accepted offers than open positions;
+// withdrawing a vacancy ends its applications; no shortlist onto a draft;
+// a costs rate without its currency is refused; the wage is validated; an
+// employer who shortlisted sees only name and contacts; a minimum age; a
+// worker's own profile can be updated.
+func TestLabourSecondReview(t *testing.T) {
+	storetest.Run(t, func(t *testing.T, e storetest.Engine) {
+		f := newLabourFixture(t, e)
+		ctx := f.ctx
+		one := weldingVacancy()
+		one.Positions = 1
+		v1, _ := f.l.CreateVacancy(ctx, f.emp, one)
+		other := weldingVacancy()
+		other.Destination = "CIV"
+		v2, err := f.l.CreateVacancy(ctx, f.emp2, other)
+		if err != nil {
+			t.Fatal(err)
+		}
+		draft := weldingVacancy()
+		draft.Status = labour.VacancyDraft
+		v3, _ := f.l.CreateVacancy(ctx, f.emp, draft)
+		amina := kenyanWelder("Amina", []int32{1, 2, 3})
+		amina.PreferredDestinations = nil
+		amina.Notes, amina.BirthDate = "agency notes", "1990-01-01"
+		w1, _ := f.l.CreateWorker(ctx, f.agent, amina)
+		w2, _ := f.l.CreateWorker(ctx, f.agent, kenyanWelder("Baraka", []int32{1, 2, 3}))
+		d1, _ := f.l.CreateDrive(ctx, f.emp, labour.Drive{Name: "Kiel", Vacancies: []int64{v1.ID, v3.ID}})
+		d2, _ := f.l.CreateDrive(ctx, f.emp2, labour.Drive{Name: "Abidjan", Vacancies: []int64{v2.ID}})
+		if _, err := f.l.Shortlist(ctx, f.emp, d1.ID, []match.Pair{{WorkerID: w2.ID, VacancyID: v3.ID}}, "2026-10-01"); !errors.Is(err, derrors.Conflict) {
+			t.Fatalf("shortlist onto a draft: %v", err)
+		}
+		a1, err := f.l.Shortlist(ctx, f.emp, d1.ID, []match.Pair{{WorkerID: w1.ID, VacancyID: v1.ID}, {WorkerID: w2.ID, VacancyID: v1.ID}}, "2026-10-01")
+		if err != nil {
+			t.Fatal(err)
+		}
+		a2, err := f.l.Shortlist(ctx, f.emp2, d2.ID, []match.Pair{{WorkerID: w1.ID, VacancyID: v2.ID}}, "2026-10-01")
+		if err != nil {
+			t.Fatal(err)
+		}
+		// Shortlisted by the other employer: name and contacts only.
+		got, acc, err := f.l.Worker(ctx, f.emp2, w1.ID)
+		if err != nil || acc != store.WorkerShared || got.GivenName != "Amina" || got.Notes != "" || got.BirthDate != "" {
+			t.Fatalf("shared view: %v %+v %v", acc, got, err)
+		}
+		step := func(a labour.Application, p *auth.Principal, stages ...string) (labour.Application, error) {
+			var err error
+			for _, st := range stages {
+				if a, err = f.l.Move(ctx, p, a.ID, a.Version, st, "2026-10-05", ""); err != nil {
+					return a, err
+				}
+			}
+			return a, nil
+		}
+		x, err := step(a1[0], f.emp, labour.StageOffered, labour.StageAccepted)
+		if err != nil {
+			t.Fatal(err)
+		}
+		// Amina holds an accepted offer: she cannot accept another; the one
+		// position of v1 is taken by her acceptance: Baraka cannot accept.
+		if _, err := step(a2[0], f.emp2, labour.StageOffered, labour.StageAccepted); !errors.Is(err, derrors.Conflict) {
+			t.Fatalf("a second accepted offer: %v", err)
+		}
+		if _, err := step(a1[1], f.emp, labour.StageOffered, labour.StageAccepted); !errors.Is(err, derrors.Conflict) {
+			t.Fatalf("more accepted offers than positions: %v", err)
+		}
+		_ = x
+		// Withdrawing the vacancy ends its applications.
+		cur, _ := f.l.Vacancy(ctx, f.emp, v1.ID)
+		if _, err := f.l.SetVacancyStatus(ctx, f.emp, v1.ID, cur.Version, labour.VacancyWithdrawn, -1); err != nil {
+			t.Fatal(err)
+		}
+		if got, _ := f.l.Application(ctx, f.emp, a1[1].ID); got.Stage != labour.StageRejected {
+			t.Fatalf("after the vacancy was withdrawn: %s", got.Stage)
+		}
+		// Costs and wage.
+		if _, err := f.l.RecordCost(ctx, f.agent, labour.Cost{WorkerID: w1.ID, Kind: labour.CostTravel, Amount: 50000, Currency: "KES",
+			RateToWage: 0.007, PaidTo: "other", Date: "2026-10-01"}); !errors.Is(err, derrors.Invalid) {
+			t.Fatalf("a rate without rateTo: %v", err)
+		}
+		for name, wg := range map[string]store.Wage{
+			"currency":    {Destination: "DEU", ISCO: "7212", MonthlyWage: 2500, Currency: "ABC"},
+			"isco":        {Destination: "DEU", ISCO: "9999", MonthlyWage: 2500, Currency: "EUR"},
+			"destination": {Destination: "KEN", ISCO: "7212", MonthlyWage: 2500, Currency: "KES"},
+			"monthlyWage": {Destination: "DEU", ISCO: "7212", MonthlyWage: 1e-9, Currency: "EUR"},
+		} {
+			wantField(t, f.l.ReportWage(ctx, f.agent, w2.ID, wg), name)
+		}
+		child := kenyanWelder("Zuri", []int32{1})
+		child.BirthDate = "2020-01-01"
+		_, err = f.l.CreateWorker(ctx, f.agent, child)
+		wantField(t, err, "birthDate")
+		// A worker keeps their own profile up to date.
+		me := kenyanWelder("Imani", []int32{1})
+		me.Consent.RecordedBy = "self"
+		mine, err := f.l.CreateWorker(ctx, f.self, me)
+		if err != nil {
+			t.Fatal(err)
+		}
+		mine.Skills, mine.Phone = []int32{1, 2}, "+254 700 000000"
+		if mine, err = f.l.UpdateWorker(ctx, f.self, mine); err != nil || mine.Version != 2 {
+			t.Fatalf("update own profile: %v", err)
+		}
+		if _, err := f.l.UpdateWorker(ctx, f.self, mine); err != nil {
+			t.Fatal(err)
+		}
+		mine.Version = 1
+		if _, err := f.l.UpdateWorker(ctx, f.self, mine); !errors.Is(err, derrors.Conflict) {
+			t.Fatalf("stale update: %v", err)
+		}
+		if _, err := f.l.UpdateWorker(ctx, f.self2, mine); !errors.Is(err, derrors.NotFound) {
+			t.Fatalf("another worker's update: %v", err)
+		}
+	})
+}
+
+// Two employers accept the same worker at the same moment: one wins.
+func TestLabourConcurrentAcceptance(t *testing.T) {
+	storetest.Run(t, func(t *testing.T, e storetest.Engine) {
+		f := newLabourFixture(t, e)
+		ctx := f.ctx
+		v1, _ := f.l.CreateVacancy(ctx, f.emp, weldingVacancy())
+		other := weldingVacancy()
+		other.Destination = "CIV"
+		v2, _ := f.l.CreateVacancy(ctx, f.emp2, other)
+		w := kenyanWelder("Amina", []int32{1, 2, 3})
+		w.PreferredDestinations = nil
+		wk, _ := f.l.CreateWorker(ctx, f.agent, w)
+		var apps []labour.Application
+		for _, x := range []struct {
+			p *auth.Principal
+			v int64
+		}{{f.emp, v1.ID}, {f.emp2, v2.ID}} {
+			d, err := f.l.CreateDrive(ctx, x.p, labour.Drive{Name: "d", Vacancies: []int64{x.v}})
+			if err != nil {
+				t.Fatal(err)
+			}
+			as, err := f.l.Shortlist(ctx, x.p, d.ID, []match.Pair{{WorkerID: wk.ID, VacancyID: x.v}}, "2026-10-01")
+			if err != nil {
+				t.Fatal(err)
+			}
+			a, err := f.l.Move(ctx, x.p, as[0].ID, as[0].Version, labour.StageOffered, "2026-10-02", "")
+			if err != nil {
+				t.Fatal(err)
+			}
+			apps = append(apps, a)
+		}
+		errs := make(chan error, 2)
+		for i, p := range []*auth.Principal{f.emp, f.emp2} {
+			go func() {
+				_, err := f.l.Move(ctx, p, apps[i].ID, apps[i].Version, labour.StageAccepted, "2026-10-03", "")
+				errs <- err
+			}()
+		}
+		ok := 0
+		for range 2 {
+			if err := <-errs; err == nil {
+				ok++
+			}
+		}
+		if ok != 1 {
+			t.Fatalf("%d acceptances of one worker at once, want exactly 1", ok)
 		}
 	})
 }

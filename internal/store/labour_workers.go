@@ -67,6 +67,10 @@ func (s *Labour) CreateWorker(ctx context.Context, p *auth.Principal, w labour.W
 	ps := w.Check()
 	notFuture(&ps, "consent.date", w.Consent.Date)
 	notFuture(&ps, "birthDate", w.BirthDate)
+	if w.BirthDate != "" && w.BirthDate > now().AddDate(-labour.MinWorkingAge, 0, 0).Format("2006-01-02") {
+		ps.Add("birthDate", "minimumAge", map[string]any{"Min": labour.MinWorkingAge},
+			"a worker recruited abroad is at least %d years old", labour.MinWorkingAge)
+	}
 	if err := ps.Err(); err != nil {
 		return w, err
 	}
@@ -188,9 +192,13 @@ const (
 	// WorkerPseudonymous: the matching attributes under a reference, no
 	// identity (an employer looking at candidates).
 	WorkerPseudonymous
+	// WorkerShared: the matching attributes with the name and contacts,
+	// which the worker consented to share with an employer whose drive
+	// shortlisted them (not the birth date, qualifications text or the
+	// agency's notes).
+	WorkerShared
 	// WorkerFull: the whole profile with the personal fields (the
-	// registering organisation; an employer whose drive shortlisted the
-	// worker, when the worker consented to sharing).
+	// registering organisation, the worker's own account).
 	WorkerFull
 )
 
@@ -212,7 +220,7 @@ func (s *Labour) workerAccess(ctx context.Context, p *auth.Principal, w labour.W
 			return WorkerHidden, classify(err)
 		}
 		if n > 0 {
-			return WorkerFull, nil
+			return WorkerShared, nil
 		}
 	}
 	return WorkerPseudonymous, nil
@@ -240,6 +248,9 @@ func (s *Labour) Worker(ctx context.Context, p *auth.Principal, id int64) (_ lab
 	}
 	if w, err = s.loadWorker(ctx, id, true); err != nil {
 		return w, WorkerHidden, err
+	}
+	if acc == WorkerShared {
+		w.BirthDate, w.Qualifications, w.Notes = "", "", ""
 	}
 	err = s.db.InTx(ctx, func(tx *Tx) error {
 		return s.db.auditTx(ctx, tx, p, workersResource, audit.ActionRead, id, "worker profile with personal fields")
@@ -352,29 +363,103 @@ func (s *Labour) WithdrawWorker(ctx context.Context, p *auth.Principal, id int64
 // endApplications moves a withdrawing worker's active applications to the
 // withdrawn stage, each with its event.
 func (s *Labour) endApplications(ctx context.Context, tx *Tx, p *auth.Principal, workerID int64) error {
-	rows, err := tx.Query(ctx, `SELECT id FROM labour_applications WHERE worker_id = ? AND stage NOT IN ('placed', 'rejected', 'withdrawn')`, workerID)
+	ids, err := openApplications(ctx, tx, `worker_id = ?`, workerID)
 	if err != nil {
-		return classify(err)
+		return err
 	}
+	return s.endApplicationsByID(ctx, tx, p, ids, labour.StageWithdrawn, "consent withdrawn")
+}
+
+// openApplications lists the applications still moving that match cond.
+func openApplications(ctx context.Context, tx *Tx, cond string, args ...any) ([]int64, error) {
+	rows, err := tx.Query(ctx, `SELECT id FROM labour_applications WHERE `+cond+` AND stage NOT IN ('placed', 'rejected', 'withdrawn')`, args...)
+	if err != nil {
+		return nil, classify(err)
+	}
+	defer rows.Close()
 	var ids []int64
 	for rows.Next() {
 		var id int64
 		if err := rows.Scan(&id); err != nil {
-			rows.Close()
-			return err
+			return nil, err
 		}
 		ids = append(ids, id)
 	}
-	rows.Close()
+	return ids, rows.Err()
+}
+
+// endApplicationsByID moves applications to an end stage, each with its
+// event (today, the reason as the note).
+func (s *Labour) endApplicationsByID(ctx context.Context, tx *Tx, p *auth.Principal, ids []int64, stage, reason string) error {
 	t := now()
 	for _, id := range ids {
-		if _, err := tx.Exec(ctx, `UPDATE labour_applications SET stage = 'withdrawn', version = version + 1, updated_at = ? WHERE id = ?`, t, id); err != nil {
+		if _, err := tx.Exec(ctx, `UPDATE labour_applications SET stage = ?, version = version + 1, updated_at = ? WHERE id = ?`, stage, t, id); err != nil {
 			return classify(err)
 		}
-		ev := labour.StageEvent{Stage: labour.StageWithdrawn, Date: today(), OrgID: p.OrgID, By: p.UserID, Note: "consent withdrawn", RecordedAt: t}
+		ev := labour.StageEvent{Stage: stage, Date: today(), OrgID: p.OrgID, By: p.UserID, Note: reason, RecordedAt: t}
 		if err := s.insertStageEvent(ctx, tx, id, ev); err != nil {
 			return err
 		}
 	}
 	return nil
+}
+
+// UpdateWorker changes a profile (workers:update over it: the registering
+// organisation or the worker's own account); w.Version must be the
+// current version (derrors.Conflict otherwise). The organisation, owner,
+// status and how consent was recorded stay; a withdrawn profile cannot
+// be changed (consent is given again by registering anew).
+func (s *Labour) UpdateWorker(ctx context.Context, p *auth.Principal, w labour.Worker) (_ labour.Worker, err error) {
+	defer derrors.Wrap(&err, "store.Labour.UpdateWorker(%d)", w.ID)
+	cur, err := s.loadWorker(ctx, w.ID, false)
+	if err != nil {
+		return w, err
+	}
+	if !p.Allows(workersResource, auth.Update, auth.Record{OrgID: cur.OrgID, OwnerID: cur.OwnerID}) {
+		return w, derrors.Kindf(derrors.NotFound, "no worker %d", w.ID)
+	}
+	if cur.Status != labour.WorkerActive {
+		return w, derrors.Kindf(derrors.Conflict, "status: the profile is %s and cannot change", cur.Status)
+	}
+	if w.Version != cur.Version {
+		return w, derrors.Kindf(derrors.Conflict, "version: the profile changed since you loaded it (now version %d, you sent %d)", cur.Version, w.Version)
+	}
+	w.OrgID, w.OwnerID, w.Status, w.CreatedAt = cur.OrgID, cur.OwnerID, cur.Status, cur.CreatedAt
+	w.Consent.RecordedBy = cur.Consent.RecordedBy
+	ps := w.Check()
+	notFuture(&ps, "consent.date", w.Consent.Date)
+	notFuture(&ps, "birthDate", w.BirthDate)
+	if w.BirthDate != "" && w.BirthDate > now().AddDate(-labour.MinWorkingAge, 0, 0).Format("2006-01-02") {
+		ps.Add("birthDate", "minimumAge", map[string]any{"Min": labour.MinWorkingAge},
+			"a worker recruited abroad is at least %d years old", labour.MinWorkingAge)
+	}
+	if err := ps.Err(); err != nil {
+		return w, err
+	}
+	if err := s.checkWorker(ctx, &w); err != nil {
+		return w, err
+	}
+	slices.Sort(w.Skills)
+	w.Version, w.UpdatedAt = cur.Version+1, now()
+	err = s.db.InTx(ctx, func(tx *Tx) error {
+		res, err := tx.Exec(ctx, `UPDATE labour_workers SET consent_matching = ?, consent_share = ?, consent_date = ?, origin = ?, occupations = ?,
+			skills = ?, languages = ?, education = ?, experience_years = ?, available_from = ?, preferred = ?, version = ?, updated_at = ?
+			WHERE id = ? AND version = ?`, w.Consent.Matching, w.Consent.ShareWithEmployers, w.Consent.Date, w.Origin, jsonText(nonNil(w.Occupations)),
+			jsonText(nonNil(w.Skills)), jsonText(nonNil(w.Languages)), w.Education, w.ExperienceYears, w.AvailableFrom,
+			jsonText(nonNil(w.PreferredDestinations)), w.Version, w.UpdatedAt, w.ID, cur.Version)
+		if err = classify(err); err != nil {
+			return err
+		}
+		if n, _ := res.RowsAffected(); n != 1 {
+			return derrors.Kindf(derrors.Conflict, "version: the profile changed meanwhile; reload")
+		}
+		if err := s.sealWorker(ctx, tx, w); err != nil {
+			return err
+		}
+		if err := bumpVersion(ctx, tx, "labour"); err != nil {
+			return err
+		}
+		return s.db.auditTx(ctx, tx, p, workersResource, audit.ActionUpdate, w.ID, "worker profile updated")
+	})
+	return w, err
 }

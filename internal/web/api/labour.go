@@ -36,6 +36,10 @@ func (a *API) registerLabour(r *web.Router) {
 	h("GET", "/api/v1/workers", "workers", web.ActionRead, "The worker profiles one's organisation registered (personal; audited)", false, a.listWorkers)
 	h("POST", "/api/v1/workers", "workers", web.ActionCreate, "Register a worker profile with the worker's consent (personal fields encrypted)", false, labourWrite(a, http.StatusCreated, false, a.createWorker))
 	h("GET", "/api/v1/workers/{id}", "workers", web.ActionRead, "One worker profile: in full for the registering organisation or a shortlisting employer with consent, else pseudonymous", false, a.labourRead(true, a.getWorker))
+	h("PUT", "/api/v1/workers/{id}", "workers", web.ActionUpdate, "Change a worker profile (the registering organisation or the worker's own account; optimistic concurrency on version)", false, labourWrite(a, http.StatusOK, true, func(ctx context.Context, p *auth.Principal, id int64, b workerBody) (any, error) {
+		b.ID = id
+		return a.saveWorker(ctx, p, b, true)
+	}))
 	h("POST", "/api/v1/workers/{id}/withdraw", "workers", web.ActionUpdate, "Record that a worker withdrew consent: never matched again, personal fields erased", false, labourWrite(a, 0, true, func(ctx context.Context, p *auth.Principal, id int64, _ noBody) (any, error) {
 		return nil, a.db.Labour().WithdrawWorker(ctx, p, id)
 	}))
@@ -201,7 +205,8 @@ func (a *API) labourRead(withID bool, do func(r *http.Request, p *auth.Principal
 			a.problem(w, r, err)
 			return
 		}
-		out, err := do(r, web.PrincipalFrom(r.Context()), id)
+		// The store audits some reads: its entries carry the client's address.
+		out, err := do(r.WithContext(casesCtx(r)), web.PrincipalFrom(r.Context()), id)
 		if err != nil {
 			a.labourFail(w, r, err)
 			return
@@ -359,6 +364,11 @@ func (a *API) listVacancies(w http.ResponseWriter, r *http.Request) {
 	if f.Status != "" && f.Status != "all" && !slices.Contains(labour.VacancyStatuses, f.Status) {
 		q.fail("status", "one of all, "+strings.Join(labour.VacancyStatuses, ", "))
 	}
+	if f.Destination != "" {
+		if ar, err := a.geo.Area(r.Context(), f.Destination); err != nil || !ar.IsCountry() {
+			q.fail("destination", "no country "+strconv.Quote(f.Destination))
+		}
+	}
 	for _, c := range f.ISCO {
 		if c < '0' || c > '9' {
 			q.fail("isco", "an ISCO-08 code prefix: 1 to 4 digits")
@@ -496,6 +506,12 @@ func (a *API) createVacancy(ctx context.Context, p *auth.Principal, _ int64, b v
 
 // createWorker resolves the profile's occupations and skills and stores it.
 func (a *API) createWorker(ctx context.Context, p *auth.Principal, _ int64, b workerBody) (any, error) {
+	return a.saveWorker(ctx, p, b, false)
+}
+
+// saveWorker resolves a profile's occupations and skills (by code or
+// label) through the taxonomy and registers or updates it.
+func (a *API) saveWorker(ctx context.Context, p *auth.Principal, b workerBody, update bool) (any, error) {
 	tax, err := a.db.LabourTaxonomy(ctx)
 	if err != nil {
 		return nil, err
@@ -510,7 +526,12 @@ func (a *API) createWorker(ctx context.Context, p *auth.Principal, _ int64, b wo
 	if wk.Skills, err = resolveSkills(tax, "skills", b.Skills); err != nil {
 		return nil, err
 	}
-	if wk, err = a.db.Labour().CreateWorker(ctx, p, wk); err != nil {
+	if update {
+		wk, err = a.db.Labour().UpdateWorker(ctx, p, wk)
+	} else {
+		wk, err = a.db.Labour().CreateWorker(ctx, p, wk)
+	}
+	if err != nil {
 		return nil, err
 	}
 	return workerJSON{Worker: wk, Reference: wk.Reference(), Skills: skillsJSON(tax, wk.Skills), Access: "full"}, nil
@@ -525,13 +546,17 @@ type workerJSON struct {
 	labour.Worker
 	Reference string      `json:"reference"`
 	Skills    []skillJSON `json:"skills"`
-	Access    string      `json:"access"` // full or pseudonymous
+	Access    string      `json:"access"` // full, shared (name and contacts) or pseudonymous
 }
 
 func (a *API) workerOut(r *http.Request, wk labour.Worker, acc store.WorkerAccess) workerJSON {
 	tax, _ := a.taxonomy(r)
 	out := workerJSON{Worker: wk, Reference: wk.Reference(), Skills: skillsJSON(tax, wk.Skills), Access: "full"}
-	if acc != store.WorkerFull {
+	switch acc {
+	case store.WorkerFull:
+	case store.WorkerShared: // the store blanked what the worker did not share
+		out.Access, out.OwnerID = "shared", 0
+	default:
 		out.Access = "pseudonymous"
 		out.GivenName, out.FamilyName, out.BirthDate, out.Email, out.Phone, out.Qualifications, out.Notes = "", "", "", "", "", "", ""
 		out.OwnerID = 0
@@ -643,7 +668,7 @@ func (a *API) getDrive(w http.ResponseWriter, r *http.Request) {
 		a.problem(w, r, err)
 		return
 	}
-	d, apps, err := a.db.Labour().Board(r.Context(), web.PrincipalFrom(r.Context()), id)
+	d, apps, err := a.db.Labour().Board(casesCtx(r), web.PrincipalFrom(r.Context()), id)
 	if err != nil {
 		a.labourFail(w, r, err)
 		return

@@ -293,7 +293,7 @@ func (u *UI) renderDrive(w http.ResponseWriter, r *http.Request, v *view, id int
 	for _, a := range apps {
 		c := appCard{ID: a.ID, Ref: labour.Worker{ID: a.WorkerID}.Reference(), Vacancy: vacancyTitle(a.VacancyID), Score: a.Score,
 			Version: a.Version, Active: a.Active(), OrientationDone: a.OrientationComplete()}
-		if wk, acc, err := l.Worker(labourCtx(r), me, a.WorkerID); err == nil && acc == store.WorkerFull {
+		if wk, acc, err := l.Worker(labourCtx(r), me, a.WorkerID); err == nil && acc >= store.WorkerShared {
 			c.Name = strings.TrimSpace(wk.GivenName + " " + wk.FamilyName)
 		}
 		if n := len(a.Events); n > 0 {

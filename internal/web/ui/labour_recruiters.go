@@ -52,7 +52,7 @@ func certificationDesk(p *auth.Principal) bool {
 func (v *view) certOptions(p *auth.Principal, selected string) []mapOption {
 	var out []mapOption
 	for _, c := range labour.Certifications {
-		if !certificationDesk(p) && c != "not-certified" && c != "iris-in-progress" {
+		if !certificationDesk(p) && c != "not-certified" {
 			continue
 		}
 		out = append(out, mapOption{Value: c, Label: v.label("labour.cert", c, c), Selected: c == selected})

@@ -195,7 +195,7 @@ func TestLabourRecruiterRegister(t *testing.T) {
 	if !strings.Contains(b, `id="recruiter-form"`) || strings.Contains(b, `id="cert-form"`) || strings.Contains(b, `value="iris-certified"`) {
 		t.Errorf("the agency's forms:\n%s", b)
 	}
-	add := url.Values{"name": {"Kisumu Careers"}, "country": {"KEN"}, "licence": {"RA/2024/3"}, "certification": {"iris-in-progress"}}
+	add := url.Values{"name": {"Kisumu Careers"}, "country": {"KEN"}, "licence": {"RA/2024/3"}, "certification": {"not-certified"}}
 	w := agent.post("/labour/recruiters", add)
 	wantCode(t, w, http.StatusSeeOther)
 	if b := agent.get(strings.SplitN(w.Header().Get("Location"), "#", 2)[0]).Body.String(); !strings.Contains(b, "Kisumu Careers") || !strings.Contains(b, "The recruiter was added") {

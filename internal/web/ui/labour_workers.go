@@ -404,7 +404,7 @@ func (u *UI) renderWorker(w http.ResponseWriter, r *http.Request, v *view, id in
 		return err
 	}
 	p := workerPageData{ID: id, Ref: wk.Reference(), Status: wk.Status, StatusL: v.label("labour.workerStatus", wk.Status, wk.Status),
-		Full: acc == store.WorkerFull, Withdrawn: wk.Status == labour.WorkerWithdrawn,
+		Full: acc >= store.WorkerShared, Withdrawn: wk.Status == labour.WorkerWithdrawn,
 		Skills: skillLabels(tax, wk.Skills), Languages: languageTexts(wk.Languages),
 		CanUpdate: me.Allows("workers", auth.Update, auth.Record{OrgID: wk.OrgID, OwnerID: wk.OwnerID}),
 		SelfView:  me.Scope("workers", auth.Read) == auth.ScopeOwn}
@@ -445,6 +445,9 @@ func (u *UI) renderWorker(w http.ResponseWriter, r *http.Request, v *view, id in
 			p.Wage = v.T("labour.perMonth", "Value", v.money(o.MonthlyWage, o.Currency))
 			p.WageWhere = countryLabel(names, o.Destination) + " · " + iscoLabel(tax, o.ISCO)
 			p.CostsTotal = v.money(o.Costs, o.Currency)
+			if o.Unconverted {
+				p.CostsTotal = v.T("labour.costs.unconverted")
+			}
 			if !math.IsNaN(o.Ratio) {
 				p.Ratio = v.num(o.Ratio, 2)
 			}
