@@ -200,6 +200,21 @@ func (s *Labour) Recruiters(ctx context.Context) (_ []labour.Recruiter, err erro
 	return out, rows.Err()
 }
 
+// Recruiter returns one recruiter of the register (public, like the
+// register); an unknown id wraps derrors.NotFound.
+func (s *Labour) Recruiter(ctx context.Context, id int64) (labour.Recruiter, error) {
+	rs, err := s.Recruiters(ctx)
+	if err != nil {
+		return labour.Recruiter{}, err
+	}
+	for _, r := range rs {
+		if r.ID == id {
+			return r, nil
+		}
+	}
+	return labour.Recruiter{}, derrors.Kindf(derrors.NotFound, "no recruiter %d", id)
+}
+
 func (s *Labour) recruiterExists(ctx context.Context, id int64, fieldName string) error {
 	var n int
 	if err := s.db.queryRow(ctx, `SELECT COUNT(*) FROM labour_recruiters WHERE id = ?`, id).Scan(&n); err != nil {

@@ -326,9 +326,10 @@ type vacancyBody struct {
 // rights that go with the legal channel.
 type vacancyJSON struct {
 	labour.Vacancy
-	EssentialSkills []skillJSON `json:"essentialSkills"`
-	OptionalSkills  []skillJSON `json:"optionalSkills"`
-	Rights          []string    `json:"rights,omitempty"`
+	EssentialSkills []skillJSON       `json:"essentialSkills"`
+	OptionalSkills  []skillJSON       `json:"optionalSkills"`
+	Rights          []string          `json:"rights,omitempty"`
+	Recruiter       *labour.Recruiter `json:"recruiter,omitempty"` // with its certification status
 }
 
 type skillJSON struct {
@@ -352,8 +353,14 @@ func skillsJSON(tax *esco.Taxonomy, ids []int32) []skillJSON {
 
 func (a *API) vacancyOut(r *http.Request, v labour.Vacancy) vacancyJSON {
 	tax, _ := a.taxonomy(r)
-	return vacancyJSON{Vacancy: v, EssentialSkills: skillsJSON(tax, v.Essential), OptionalSkills: skillsJSON(tax, v.Optional),
+	out := vacancyJSON{Vacancy: v, EssentialSkills: skillsJSON(tax, v.Essential), OptionalSkills: skillsJSON(tax, v.Optional),
 		Rights: labour.RightsOf(v)}
+	if v.RecruiterID != 0 {
+		if rc, err := a.db.Labour().Recruiter(r.Context(), v.RecruiterID); err == nil {
+			out.Recruiter = &rc
+		}
+	}
+	return out
 }
 
 func (a *API) listVacancies(w http.ResponseWriter, r *http.Request) {

@@ -221,9 +221,12 @@ type rightView struct{ Code, Title, Text string }
 
 type vacancyPage struct {
 	vacancyCard
-	Rights  []rightView
-	APIURL  string
-	Updated string
+	// Recruiter names the recruiter and its certification status, so a
+	// migrant can check whom they deal with.
+	Recruiter string
+	Rights    []rightView
+	APIURL    string
+	Updated   string
 }
 
 func (u *UI) vacancyPublic(w http.ResponseWriter, r *http.Request, v *view) error {
@@ -252,6 +255,14 @@ func (u *UI) vacancyPublic(w http.ResponseWriter, r *http.Request, v *view) erro
 	p := vacancyPage{vacancyCard: v.vacancyCard(tax, names, vc), APIURL: "/api/v1/vacancies/" + idString(id)}
 	if !vc.PublishedAt.IsZero() {
 		p.Updated = vc.PublishedAt.UTC().Format("2006-01-02")
+	}
+	if vc.RecruiterID != 0 {
+		if rc, err := u.db.Labour().Recruiter(ctx, vc.RecruiterID); err == nil {
+			p.Recruiter = rc.Name + " (" + countryLabel(names, rc.Country) + ") — " + v.T("labour.cert."+rc.Certification)
+			if rc.Expired {
+				p.Recruiter += ", " + v.T("labour.recruiters.expired")
+			}
+		}
 	}
 	for _, code := range labour.RightsOf(vc) {
 		p.Rights = append(p.Rights, rightView{Code: code, Title: v.T("labour.right." + code), Text: v.T("labour.right." + code + ".text")})

@@ -435,3 +435,28 @@ func TestLabourReviewRoutesDeclared(t *testing.T) {
 		t.Errorf("route %s not registered", key)
 	}
 }
+
+// A published vacancy names its recruiter and the recruiter's
+// certification status, in the page's language.
+func TestLabourVacancyShowsRecruiter(t *testing.T) {
+	h := newLabourHarness(t)
+	ctx := context.Background()
+	l := h.db.Labour()
+	rc, err := l.CreateRecruiter(ctx, h.principal(t, "agent"), labour.Recruiter{Name: "Kisumu Careers", Country: "KEN", Certification: "not-certified"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	v := labour.Vacancy{Status: labour.VacancyPublished, Title: "Hull welder", Destination: "FRA", Place: "Brest", ISCO: "7212",
+		Occupation: testWelderURI, Sector: "C", Positions: 1, Essential: []int32{1}, MonthlyWage: 2400, Currency: "EUR", HoursPerWeek: 35,
+		ContractMonths: 12, Housing: "assistance", Channel: labour.Channel{Kind: "work-visa", Name: "Talent passport"},
+		Fees: labour.FeePolicy{EmployerPays: true}, RecruiterID: rc.ID}
+	if v, err = l.CreateVacancy(ctx, h.principal(t, "employer"), v); err != nil {
+		t.Fatal(err)
+	}
+	for lang, want := range map[string]string{"en": "Kisumu Careers (Kenya) — Not certified", "fr": "Kisumu Careers (Kenya) — Non certifié"} {
+		b := h.client(t).get("/vacancies/" + idString(v.ID) + "?lang=" + lang).Body.String()
+		if !strings.Contains(b, `id="vac-recruiter"`) || !strings.Contains(b, want) {
+			t.Errorf("%s: the vacancy page does not name its recruiter as %q", lang, want)
+		}
+	}
+}
