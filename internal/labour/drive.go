@@ -1,6 +1,7 @@
 package labour
 
 import (
+	"strconv"
 	"time"
 
 	"github.com/corridor-platform/corridor/internal/field"
@@ -42,7 +43,7 @@ func (d Drive) Check() field.Problems {
 		seen[id] = true
 	}
 	for i, o := range d.Origins {
-		if !ps.Country("origins["+itoa(i)+"]", o, true) {
+		if !ps.Country("origins["+strconv.Itoa(i)+"]", o, true) {
 			break
 		}
 	}

@@ -17,6 +17,7 @@ package labour
 
 import (
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 
@@ -231,7 +232,7 @@ func checkLanguages(ps *field.Problems, name string, ls []Language) {
 	}
 	seen := map[string]bool{}
 	for i, l := range ls {
-		p := name + "[" + itoa(i) + "]"
+		p := name + "[" + strconv.Itoa(i) + "]"
 		if len(l.Code) != 2 || strings.ToLower(l.Code) != l.Code || !isLetters(l.Code) || !IsLanguage(l.Code) {
 			ps.Add(p+".code", "language", nil, "an ISO 639-1 language code in lower case, such as en")
 			continue
@@ -265,11 +266,4 @@ func isLetters(s string) bool {
 		}
 	}
 	return true
-}
-
-func itoa(i int) string {
-	if i < 10 {
-		return string(rune('0' + i))
-	}
-	return itoa(i/10) + string(rune('0'+i%10))
 }

@@ -2,6 +2,7 @@ package labour
 
 import (
 	"slices"
+	"strconv"
 	"time"
 
 	"github.com/corridor-platform/corridor/internal/field"
@@ -83,17 +84,7 @@ type Worker struct {
 
 // Reference is the pseudonymous reference shown to employers before a
 // worker is shortlisted: no name, no contacts.
-func (w Worker) Reference() string { return "W-" + itoa64(w.ID) }
-
-func itoa64(n int64) string {
-	if n < 0 {
-		return "-" + itoa64(-n)
-	}
-	if n < 10 {
-		return string(rune('0' + n))
-	}
-	return itoa64(n/10) + string(rune('0'+n%10))
-}
+func (w Worker) Reference() string { return "W-" + strconv.FormatInt(w.ID, 10) }
 
 // Check returns every problem of a worker profile's own fields.
 func (w Worker) Check() field.Problems {
@@ -122,7 +113,7 @@ func (w Worker) Check() field.Problems {
 		ps.Add("occupations", "tooMany", map[string]any{"Max": 10}, "at most 10 occupations")
 	}
 	for i, o := range w.Occupations {
-		p := "occupations[" + itoa(i) + "]"
+		p := "occupations[" + strconv.Itoa(i) + "]"
 		if !isDigits(o.ISCO, iscoUnitLen) {
 			ps.Add(p+".isco", "isco", nil, "an ISCO-08 unit group: 4 digits, such as 7212")
 		}
@@ -138,14 +129,14 @@ func (w Worker) Check() field.Problems {
 		ps.Add("preferredDestinations", "tooMany", map[string]any{"Max": 20}, "at most 20 countries")
 	}
 	for i, d := range w.PreferredDestinations {
-		if !ps.Country("preferredDestinations["+itoa(i)+"]", d, true) {
+		if !ps.Country("preferredDestinations["+strconv.Itoa(i)+"]", d, true) {
 			break
 		}
 		if d == w.Origin {
-			ps.Add("preferredDestinations["+itoa(i)+"]", "origin", nil, "the country of origin is not a destination")
+			ps.Add("preferredDestinations["+strconv.Itoa(i)+"]", "origin", nil, "the country of origin is not a destination")
 		}
 		if slices.Index(w.PreferredDestinations, d) != i {
-			ps.Add("preferredDestinations["+itoa(i)+"]", "duplicate", nil, "%s is listed twice", d)
+			ps.Add("preferredDestinations["+strconv.Itoa(i)+"]", "duplicate", nil, "%s is listed twice", d)
 		}
 	}
 	return ps

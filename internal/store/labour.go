@@ -4,7 +4,6 @@ import (
 	"context"
 	"database/sql"
 	"encoding/json"
-	"slices"
 	"strconv"
 	"strings"
 
@@ -110,7 +109,7 @@ func (s *Labour) CreateRecruiter(ctx context.Context, p *auth.Principal, r labou
 			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`, r.Name, labour.RecruiterKey(r.Name), r.Country, r.Licence, r.Certification,
 			r.CertifiedUntil, r.Website, p.UserID, r.CreatedAt).Scan(&r.ID)
 		if err = classify(err); err != nil {
-			if errorsIsConflict(err) {
+			if derrors.Kind(err) == derrors.Conflict {
 				return derrors.Kindf(derrors.Conflict, "name: %s already has a recruiter named like %q", r.Country, r.Name)
 			}
 			return err
@@ -141,15 +140,10 @@ func (s *Labour) checkCertification(p *auth.Principal, r labour.Recruiter) error
 // NotFound, Forbidden, Invalid naming the field.
 func (s *Labour) SetCertification(ctx context.Context, p *auth.Principal, id int64, certification, until string) (_ labour.Recruiter, err error) {
 	defer derrors.Wrap(&err, "store.Labour.SetCertification(%d)", id)
-	rs, err := s.Recruiters(ctx)
+	r, err := s.Recruiter(ctx, id)
 	if err != nil {
-		return labour.Recruiter{}, err
+		return r, err
 	}
-	i := slices.IndexFunc(rs, func(r labour.Recruiter) bool { return r.ID == id })
-	if i < 0 {
-		return labour.Recruiter{}, derrors.Kindf(derrors.NotFound, "no recruiter %d", id)
-	}
-	r := rs[i]
 	r.Certification, r.CertifiedUntil = certification, until
 	if p.Scope(labourResource, auth.Publish) != auth.ScopeAll {
 		return r, refused("change a recruiter's certification (the platform's certification desk does)")
@@ -167,8 +161,6 @@ func (s *Labour) SetCertification(ctx context.Context, p *auth.Principal, id int
 	return r, err
 }
 
-func errorsIsConflict(err error) bool { return derrors.Kind(err) == derrors.Conflict }
-
 // refused is the error of an action p's roles do not allow on labour
 // records.
 func refused(action string) error {
@@ -179,9 +171,29 @@ func refused(action string) error {
 // workers who reported paying it a recruitment fee (flagged when > 0).
 func (s *Labour) Recruiters(ctx context.Context) (_ []labour.Recruiter, err error) {
 	defer derrors.Wrap(&err, "store.Labour.Recruiters")
+	return s.recruiters(ctx, "1 = 1")
+}
+
+// Recruiter returns one recruiter of the register (public, like the
+// register); an unknown id wraps derrors.NotFound.
+func (s *Labour) Recruiter(ctx context.Context, id int64) (_ labour.Recruiter, err error) {
+	defer derrors.Wrap(&err, "store.Labour.Recruiter(%d)", id)
+	rs, err := s.recruiters(ctx, "r.id = ?", id)
+	if err != nil {
+		return labour.Recruiter{}, err
+	}
+	if len(rs) == 0 {
+		return labour.Recruiter{}, derrors.Kindf(derrors.NotFound, "no recruiter %d", id)
+	}
+	return rs[0], nil
+}
+
+// recruiters reads the recruiters matching cond, with the workers who
+// reported paying each a fee.
+func (s *Labour) recruiters(ctx context.Context, cond string, args ...any) ([]labour.Recruiter, error) {
 	rows, err := s.db.query(ctx, `SELECT r.id, r.name, r.country, r.licence, r.certification, r.certified_until, r.website, r.created_at,
 		(SELECT COUNT(DISTINCT c.worker_id) FROM labour_costs c WHERE c.recruiter_id = r.id AND c.kind IN ('recruitment-fee', 'service-charge'))
-		FROM labour_recruiters r ORDER BY r.country, r.name`)
+		FROM labour_recruiters r WHERE `+cond+` ORDER BY r.country, r.name`, args...)
 	if err != nil {
 		return nil, err
 	}
@@ -198,21 +210,6 @@ func (s *Labour) Recruiters(ctx context.Context) (_ []labour.Recruiter, err erro
 		out = append(out, r)
 	}
 	return out, rows.Err()
-}
-
-// Recruiter returns one recruiter of the register (public, like the
-// register); an unknown id wraps derrors.NotFound.
-func (s *Labour) Recruiter(ctx context.Context, id int64) (labour.Recruiter, error) {
-	rs, err := s.Recruiters(ctx)
-	if err != nil {
-		return labour.Recruiter{}, err
-	}
-	for _, r := range rs {
-		if r.ID == id {
-			return r, nil
-		}
-	}
-	return labour.Recruiter{}, derrors.Kindf(derrors.NotFound, "no recruiter %d", id)
 }
 
 func (s *Labour) recruiterExists(ctx context.Context, id int64, fieldName string) error {

@@ -205,15 +205,41 @@ func (s *Labour) RecruitmentCosts(ctx context.Context) (_ []labour.WorkerCost, e
 		return nil, err
 	}
 	for i := range out {
-		o := &out[i]
-		cs := byWorker[o.WorkerID]
-		total, ratio, ok := labour.Indicator1071(cs, o.MonthlyWage, o.Currency)
-		o.Costs, o.Ratio, o.Unconverted = total, ratio, !ok
-		for _, c := range cs {
-			o.PaidFees = o.PaidFees || c.IsFee()
-		}
+		observe(&out[i], byWorker[out[i].WorkerID])
 	}
 	return out, nil
+}
+
+// observe completes a worker's SDG 10.7.1 observation from the costs the
+// worker reported.
+func observe(o *labour.WorkerCost, cs []labour.Cost) {
+	total, ratio, ok := labour.Indicator1071(cs, o.MonthlyWage, o.Currency)
+	o.Costs, o.Ratio, o.Unconverted = total, ratio, !ok
+	for _, c := range cs {
+		o.PaidFees = o.PaidFees || c.IsFee()
+	}
+}
+
+// WorkerCostOf is one worker's SDG 10.7.1 observation (as WageOf decides
+// access); ok false while no first wage is recorded.
+func (s *Labour) WorkerCostOf(ctx context.Context, p *auth.Principal, workerID int64) (_ labour.WorkerCost, ok bool, err error) {
+	defer derrors.Wrap(&err, "store.Labour.WorkerCostOf(%d)", workerID)
+	wg, ok, err := s.WageOf(ctx, p, workerID)
+	if err != nil || !ok {
+		return labour.WorkerCost{}, false, err
+	}
+	w, err := s.loadWorker(ctx, workerID, false)
+	if err != nil {
+		return labour.WorkerCost{}, false, err
+	}
+	cs, err := s.costsOf(ctx, workerID)
+	if err != nil {
+		return labour.WorkerCost{}, false, err
+	}
+	o := labour.WorkerCost{WorkerID: workerID, Origin: w.Origin, Destination: wg.Destination, ISCO: wg.ISCO, MonthlyWage: wg.MonthlyWage,
+		Currency: wg.Currency, Year: strconv.Itoa(wg.RecordedAt.UTC().Year())}
+	observe(&o, cs)
+	return o, true, nil
 }
 
 // allCosts reads every reported cost, by worker.

@@ -39,14 +39,12 @@ func (s *Labour) checkWorker(ctx context.Context, w *labour.Worker) error {
 		return err
 	}
 	for i, d := range w.PreferredDestinations {
-		if err := s.checkCountry(ctx, "preferredDestinations["+strconvI(i)+"]", d); err != nil {
+		if err := s.checkCountry(ctx, "preferredDestinations["+strconv.Itoa(i)+"]", d); err != nil {
 			return err
 		}
 	}
 	return s.checkOccupations(ctx, "occupations", w.Occupations, map[string][]int32{"skills": w.Skills})
 }
-
-func strconvI(i int) string { return strconv.Itoa(i) }
 
 // CreateWorker registers a worker profile for p's organisation
 // (workers:create), with the worker's consent (labour.Worker.Check). The

@@ -646,16 +646,14 @@ func (a *API) workerCosts(w http.ResponseWriter, r *http.Request) {
 		a.labourFail(w, r, err)
 		return
 	}
-	obs, err := a.db.Labour().RecruitmentCosts(r.Context())
+	o, ok, err := a.db.Labour().WorkerCostOf(r.Context(), web.PrincipalFrom(r.Context()), id)
 	if err != nil {
-		a.problem(w, r, err)
+		a.labourFail(w, r, err)
 		return
 	}
 	out := map[string]any{"workerId": id, "costs": nonNilSlice(cs)}
-	for _, o := range obs {
-		if o.WorkerID == id {
-			out["sdg_10_7_1"] = o
-		}
+	if ok {
+		out["sdg_10_7_1"] = o
 	}
 	web.WriteJSON(w, http.StatusOK, out)
 }

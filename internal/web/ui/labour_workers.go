@@ -432,16 +432,14 @@ func (u *UI) renderWorker(w http.ResponseWriter, r *http.Request, v *view, id in
 		p.Costs = append(p.Costs, costRow{Kind: v.label("labour.costKind", c.Kind, c.Kind), Amount: v.money(c.Amount, c.Currency),
 			InWage: v.money(c.Amount*c.RateToWage, cmp.Or(c.RateTo, c.Currency)), PaidTo: v.label("labour.payee", c.PaidTo, c.PaidTo), Date: c.Date, Note: c.Note, Fee: c.IsFee()})
 	}
-	var obs []labour.WorkerCost
+	var wage *labour.WorkerCost
 	if own {
-		if obs, err = l.RecruitmentCosts(ctx); err != nil {
+		o, ok, err := l.WorkerCostOf(ctx, me, id)
+		if err != nil {
 			return err
 		}
-	}
-	var wage *labour.WorkerCost
-	for i, o := range obs {
-		if o.WorkerID == id {
-			wage = &obs[i]
+		if ok {
+			wage = &o
 			p.Wage = v.T("labour.perMonth", "Value", v.money(o.MonthlyWage, o.Currency))
 			p.WageWhere = countryLabel(names, o.Destination) + " · " + iscoLabel(tax, o.ISCO)
 			p.CostsTotal = v.money(o.Costs, o.Currency)
